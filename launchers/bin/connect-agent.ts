@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { main } from '../cli/main.js';
+import { notImplemented } from '../cli/not-implemented.js';
+
+void main((argv) => notImplemented('connect-agent', argv));

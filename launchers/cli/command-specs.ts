@@ -1,0 +1,163 @@
+// Every command and flag, once. --help text and the documentation test read
+// this table, so help, docs and parser cannot drift apart.
+import { DEFAULT_LIMITS } from '../session/limits.js';
+
+export interface FlagSpec {
+  name: string;
+  type: 'string' | 'boolean';
+  /** Placeholder shown in help, e.g. TEXT. */
+  value?: string;
+  short?: string;
+  description: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  flags: FlagSpec[];
+  /** False: the command exists and says "not implemented yet". */
+  implemented: boolean;
+}
+
+const help: FlagSpec = { name: 'help', type: 'boolean', short: 'h', description: 'show this help and exit' };
+const json: FlagSpec = { name: 'json', type: 'boolean', description: 'print data and errors as JSON' };
+
+export const RUN_FLAGS: FlagSpec[] = [
+  {
+    name: 'prompt',
+    type: 'string',
+    value: 'TEXT',
+    description: 'run the agent non-interactively on TEXT ("-" reads it from stdin) and exit with its status',
+  },
+  {
+    name: 'prompt-file',
+    type: 'string',
+    value: 'PATH',
+    description: 'like --prompt, reading the prompt from a file (any size)',
+  },
+  {
+    name: 'branch',
+    type: 'string',
+    value: 'B',
+    description: 'work on branch {agent}/B instead of {agent}/session-N',
+  },
+  {
+    name: 'force',
+    type: 'boolean',
+    description: 'start even if the repository has uncommitted changes (they are not copied)',
+  },
+  {
+    name: 'timeout',
+    type: 'string',
+    value: 'SECONDS',
+    description: 'stop and remove the session after SECONDS; exit status 124',
+  },
+  {
+    name: 'memory',
+    type: 'string',
+    value: 'SIZE',
+    description: `memory limit, e.g. 512m, 4g (default ${DEFAULT_LIMITS.memory})`,
+  },
+  {
+    name: 'cpus',
+    type: 'string',
+    value: 'N',
+    description: `CPU limit, e.g. 1.5 (default ${DEFAULT_LIMITS.cpus})`,
+  },
+  { name: 'pids', type: 'string', value: 'N', description: `process limit (default ${DEFAULT_LIMITS.pids})` },
+  {
+    name: 'image',
+    type: 'string',
+    value: 'IMAGE',
+    description: 'use this agent image instead of the built-in one',
+  },
+  {
+    name: 'network-proxy',
+    type: 'string',
+    value: 'PROFILE',
+    description: 'network profile: restricted (no network; the only one so far)',
+  },
+  json,
+  help,
+];
+
+function runCommand(agent: string, implemented: boolean): CommandSpec {
+  return {
+    name: `run-${agent}`,
+    usage: `run-${agent} [REPO] [flags]`,
+    summary: `ephemeral ${agent} session in a hardened container, removed when the agent exits`,
+    flags: RUN_FLAGS,
+    implemented,
+  };
+}
+
+export const COMMANDS: CommandSpec[] = [
+  runCommand('shell', true),
+  runCommand('copilot', false),
+  runCommand('codex', false),
+  runCommand('claude', false),
+  {
+    name: 'launch-agent',
+    usage: 'launch-agent AGENT [REPO] [flags]',
+    summary: 'persistent agent session in tmux that survives the launcher exiting',
+    flags: [help],
+    implemented: false,
+  },
+  {
+    name: 'connect-agent',
+    usage: 'connect-agent [-n NAME]',
+    summary: "attach to a persistent session's tmux",
+    flags: [help],
+    implemented: false,
+  },
+  {
+    name: 'list-agents',
+    usage: 'list-agents [--json]',
+    summary: 'list sessions found by their Docker labels',
+    flags: [help],
+    implemented: false,
+  },
+  {
+    name: 'remove-agent',
+    usage: 'remove-agent NAME',
+    summary: 'import the session branch into the host repository and tear the session down',
+    flags: [help],
+    implemented: false,
+  },
+  {
+    name: 'containai doctor',
+    usage: 'containai doctor [--json]',
+    summary: 'run every preflight check and print its status and, when failing, what to do',
+    flags: [json, help],
+    implemented: true,
+  },
+  {
+    name: 'containai images build',
+    usage: 'containai images build [AGENT] [--json]',
+    summary:
+      'build (or find, by content hash) the Debian base, the containai base and an agent image (default shell)',
+    flags: [json, help],
+    implemented: true,
+  },
+];
+
+export function commandSpec(name: string): CommandSpec {
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) throw new Error(`no command spec for ${name}`);
+  return spec;
+}
+
+export function renderHelp(spec: CommandSpec): string {
+  const lines = [`usage: ${spec.usage}`, '', spec.summary];
+  if (!spec.implemented) lines.push('', 'not implemented yet: running it exits with error NOT_IMPLEMENTED.');
+  if (spec.flags.length > 0) {
+    lines.push('', 'flags:');
+    const label = (f: FlagSpec): string =>
+      `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`;
+    const width = Math.max(...spec.flags.map((f) => label(f).length));
+    for (const f of spec.flags) lines.push(`  ${label(f).padEnd(width)}  ${f.description}`);
+  }
+  lines.push('', 'docs: docs/cli.md; errors and exit statuses: docs/troubleshooting.md');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,86 @@
+// `run-<agent> [REPO] [flags]`: parse, build the request, run the session.
+import { ContainaiError, quote } from '../../broker/errors.js';
+import { AGENTS } from '../agents/definitions.js';
+import { DockerEngine } from '../docker/engine.js';
+import { parseLimits } from '../session/limits.js';
+import type { NetworkProfile } from '../session/plan-session.js';
+import { runEphemeral } from '../session/run-ephemeral.js';
+import { commandSpec, renderHelp } from './command-specs.js';
+import { notImplemented } from './not-implemented.js';
+import { booleanFlag, parseFlags, stringFlag } from './parse-flags.js';
+import { readPrompt } from './prompt-input.js';
+
+export async function runAgentCli(agentName: string, argv: string[]): Promise<number> {
+  const spec = commandSpec(`run-${agentName}`);
+  const agent = AGENTS[agentName];
+  if (!agent?.available) return notImplemented(spec.name, argv);
+  const args = parseFlags(spec, argv);
+  if (booleanFlag(args, 'help')) {
+    process.stdout.write(renderHelp(spec));
+    return 0;
+  }
+  if (args.positionals.length > 1) {
+    throw new ContainaiError(
+      'USAGE',
+      `${spec.name} takes at most one REPO argument, got ${args.positionals.length}`,
+      {
+        actions: [`quote prompts: ${spec.name} --prompt "two words"`],
+      },
+    );
+  }
+  const prompt = await readPrompt(stringFlag(args, 'prompt'), stringFlag(args, 'prompt-file'));
+  if (prompt === undefined) {
+    throw new ContainaiError('NOT_IMPLEMENTED', 'interactive sessions are not implemented yet', {
+      actions: [`pass a command: ${spec.name} --prompt "COMMAND"`],
+    });
+  }
+  const env = process.env;
+  return runEphemeral(
+    {
+      agent,
+      repoPath: args.positionals[0],
+      cwd: process.cwd(),
+      branch: stringFlag(args, 'branch'),
+      force: booleanFlag(args, 'force'),
+      limits: parseLimits({
+        memory: stringFlag(args, 'memory'),
+        cpus: stringFlag(args, 'cpus'),
+        pids: stringFlag(args, 'pids'),
+      }),
+      image: stringFlag(args, 'image'),
+      profile: parseProfile(stringFlag(args, 'network-proxy')),
+      prompt,
+      timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
+    },
+    {
+      engine: DockerEngine.fromEnv(env),
+      env,
+      log: (line) => process.stderr.write(`containai: ${line}\n`),
+      stdout: process.stdout,
+      stderr: process.stderr,
+    },
+  );
+}
+
+function parseProfile(value: string | undefined): NetworkProfile {
+  if (value === undefined || value === 'restricted') return 'restricted';
+  if (value === 'squid') {
+    throw new ContainaiError('NOT_IMPLEMENTED', 'the squid network profile is not implemented yet', {
+      actions: ['use --network-proxy restricted (no network) for now'],
+    });
+  }
+  throw new ContainaiError('USAGE', `--network-proxy ${quote(value)} is not a profile`, {
+    actions: ['use --network-proxy restricted'],
+  });
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(seconds > 0)) {
+    throw new ContainaiError('USAGE', `--timeout ${quote(value)} is not a positive number of seconds`, {
+      actions: ['for example: --timeout 600'],
+    });
+  }
+  return seconds;
+}

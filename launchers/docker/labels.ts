@@ -1,0 +1,57 @@
+// Every object containai creates carries these labels; teardown, gc and
+// list-agents find things by them, never by name.
+
+export const LABEL = {
+  session: 'containai.session',
+  agent: 'containai.agent',
+  repo: 'containai.repo',
+  branch: 'containai.branch',
+  role: 'containai.role',
+  profile: 'containai.profile',
+  created: 'containai.created',
+} as const;
+
+export type Role = 'agent' | 'proxy' | 'logs';
+
+export interface SessionLabelInput {
+  session: string;
+  agent: string;
+  repo: string;
+  branch: string;
+  profile: string;
+  created: Date;
+}
+
+export function sessionLabels(
+  input: SessionLabelInput,
+  role: Role,
+  extra: Record<string, string> = extraLabels(process.env.CONTAINAI_LABELS),
+): Record<string, string> {
+  return {
+    ...extra,
+    [LABEL.session]: input.session,
+    [LABEL.agent]: input.agent,
+    [LABEL.repo]: input.repo,
+    [LABEL.branch]: input.branch,
+    [LABEL.role]: role,
+    [LABEL.profile]: input.profile,
+    [LABEL.created]: input.created.toISOString(),
+  };
+}
+
+/**
+ * CONTAINAI_LABELS="k=v,k2=v2" adds labels to every object (CI bookkeeping,
+ * cost tracking). Our own `containai.*` keys cannot be overridden this way.
+ */
+export function extraLabels(spec: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (!spec) return labels;
+  for (const pair of spec.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq).trim();
+    if (Object.values(LABEL).includes(key as (typeof LABEL)[keyof typeof LABEL])) continue;
+    labels[key] = pair.slice(eq + 1);
+  }
+  return labels;
+}

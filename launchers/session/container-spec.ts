@@ -1,0 +1,61 @@
+// The agent container's create options, as a pure function of the session:
+// the hardening lives here, in one place, where a test can read it.
+import type Dockerode from 'dockerode';
+import type { ResourceLimits } from './limits.js';
+
+export const REPO_MOUNT = '/mnt/host-repo';
+export const WORKSPACE = '/workspace';
+export const AGENT_USER = 'agent';
+export const AGENT_HOME = '/home/agent';
+export const AGENT_UID = 1000;
+
+export interface AgentContainerInput {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  limits: ResourceLimits;
+  workspaceVolume: string;
+  /** Host repository root, mounted read-only; absent for an empty workspace. */
+  repoRoot?: string;
+}
+
+export function agentContainerSpec(input: AgentContainerInput): Dockerode.ContainerCreateOptions {
+  const mounts: Dockerode.MountSettings[] = [
+    { Type: 'volume', Source: input.workspaceVolume, Target: WORKSPACE },
+  ];
+  if (input.repoRoot) {
+    mounts.push({ Type: 'bind', Source: input.repoRoot, Target: REPO_MOUNT, ReadOnly: true });
+  }
+  return {
+    name: input.name,
+    Image: input.image,
+    Labels: input.labels,
+    Hostname: input.name,
+    User: AGENT_USER,
+    WorkingDir: WORKSPACE,
+    Env: [`HOME=${AGENT_HOME}`, 'LANG=C.UTF-8'],
+    HostConfig: {
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      // Default seccomp profile stays on (no seccomp=unconfined here).
+      SecurityOpt: ['no-new-privileges:true'],
+      Privileged: false,
+      PidsLimit: input.limits.pids,
+      Memory: input.limits.memoryBytes,
+      // Equal to Memory: no swap on top of the limit.
+      MemorySwap: input.limits.memoryBytes,
+      NanoCpus: input.limits.nanoCpus,
+      NetworkMode: 'none',
+      IpcMode: 'private',
+      Tmpfs: {
+        '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777',
+        [AGENT_HOME]: `rw,nosuid,nodev,size=512m,uid=${AGENT_UID},gid=${AGENT_UID},mode=0700`,
+      },
+      Mounts: mounts,
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+      LogConfig: { Type: 'none', Config: {} },
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// Preflight for one session, before anything is created: validates names,
+// finds the repository, refuses a dirty tree, picks the branch and name, and
+// makes sure the image exists. Nothing here starts a container.
+import { basename } from 'node:path';
+import { ContainaiError, quote } from '../../broker/errors.js';
+import type { AgentDefinition } from '../agents/definitions.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { LABEL } from '../docker/labels.js';
+import { branchesUnder, findRepoRoot, refuseDirty, type HostRepo } from '../git/host-repo.js';
+import type { ResolvedImage } from '../images/debian-base.js';
+import { ensureAgentImage } from '../images/ensure-images.js';
+import { nextSessionBranch, validateBranchSuffix } from './branch.js';
+import type { ResourceLimits } from './limits.js';
+import { sessionName } from './names.js';
+
+export type NetworkProfile = 'restricted';
+
+export interface SessionRequest {
+  agent: AgentDefinition;
+  /** Explicit REPO argument; when absent the current directory's repository, if any. */
+  repoPath: string | undefined;
+  cwd: string;
+  branch: string | undefined;
+  force: boolean;
+  limits: ResourceLimits;
+  image: string | undefined;
+  profile: NetworkProfile;
+}
+
+export interface SessionPlan {
+  agent: AgentDefinition;
+  name: string;
+  branch: string;
+  repo: HostRepo | undefined;
+  image: ResolvedImage;
+  limits: ResourceLimits;
+  profile: NetworkProfile;
+  created: Date;
+}
+
+export interface PlanDeps {
+  engine: DockerEngine;
+  env: Readonly<Record<string, string | undefined>>;
+  log: (line: string) => void;
+  now?: () => Date;
+}
+
+export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<SessionPlan> {
+  const branchSuffix = req.branch === undefined ? undefined : validateBranchSuffix(req.branch);
+  await deps.engine.checkReady();
+  const repo = await resolveRepo(req, deps.log);
+  if (repo) await refuseDirty(repo.root, req.force);
+  const image = await resolveImage(req, deps);
+  const branch = branchSuffix
+    ? `${req.agent.name}/${branchSuffix}`
+    : nextSessionBranch(req.agent.name, await takenBranches(deps.engine, req.agent.name, repo));
+  const repoLabel = repo ? basename(repo.root) : 'scratch';
+  return {
+    agent: req.agent,
+    name: sessionName(req.agent.name, repoLabel, branch),
+    branch,
+    repo,
+    image,
+    limits: req.limits,
+    profile: req.profile,
+    created: (deps.now ?? (() => new Date()))(),
+  };
+}
+
+async function resolveRepo(req: SessionRequest, log: (line: string) => void): Promise<HostRepo | undefined> {
+  if (req.repoPath !== undefined) return findRepoRoot(req.repoPath);
+  try {
+    return await findRepoRoot(req.cwd);
+  } catch (err) {
+    if (err instanceof ContainaiError && err.code === 'REPO_NOT_GIT') {
+      log(`${quote(req.cwd)} is not in a git repository: starting with an empty workspace`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+async function resolveImage(req: SessionRequest, deps: PlanDeps): Promise<ResolvedImage> {
+  if (req.image === undefined)
+    return ensureAgentImage(deps.engine, req.agent.imageDir, { env: deps.env, log: deps.log });
+  const id = await deps.engine.imageId(req.image);
+  if (!id) {
+    throw new ContainaiError('USAGE', `--image ${quote(req.image)} is not present on the Docker engine`, {
+      causes: ['the image name is misspelt, or it was never built or pulled here'],
+      actions: ['list images: docker images', 'or leave out --image to use the built-in agent image'],
+    });
+  }
+  return { ref: req.image, id };
+}
+
+/** Branches already used: on the host, and by live sessions of the same repository. */
+async function takenBranches(
+  engine: DockerEngine,
+  agent: string,
+  repo: HostRepo | undefined,
+): Promise<Set<string>> {
+  const taken = new Set(repo ? await branchesUnder(repo.root, agent) : []);
+  const live = await engine.listContainers([`${LABEL.agent}=${agent}`, `${LABEL.repo}=${repo?.root ?? ''}`]);
+  for (const c of live) {
+    const branch = c.Labels[LABEL.branch];
+    if (branch) taken.add(branch);
+  }
+  return taken;
+}

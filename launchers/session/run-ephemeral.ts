@@ -1,0 +1,120 @@
+// An ephemeral session (`run-* --prompt`): plan, start, run the agent's
+// non-interactive command with live output, tear everything down on every
+// exit path, and return the agent's exit status.
+import { once } from 'node:events';
+import { ContainaiError } from '../../broker/errors.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { AGENT_HOME, AGENT_USER, WORKSPACE } from './container-spec.js';
+import { InterruptGuard, stopError } from './interrupts.js';
+import { planSession, type PlanDeps, type SessionRequest } from './plan-session.js';
+import { choosePromptDelivery, writePromptFileCommand, type PromptDelivery } from './prompt-delivery.js';
+import { startSession, type StartedSession } from './start-session.js';
+import { teardownSession } from './teardown.js';
+
+export interface EphemeralRequest extends SessionRequest {
+  prompt: Buffer;
+  timeoutSeconds: number | undefined;
+}
+
+export interface EphemeralDeps extends PlanDeps {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): Promise<number> {
+  const { engine } = deps;
+  const names = new Set<string>();
+  let containerId: string | undefined;
+  const guard = new InterruptGuard(() => {
+    // Killing the container ends any exec streaming from it; the pipeline
+    // below then unwinds into its own teardown.
+    if (containerId) void engine.removeContainer(containerId).catch(() => undefined);
+  });
+  let failed = false;
+  try {
+    // Planning creates nothing (an image build may run): a stop abandons it at once.
+    const plan = await guard.race(planSession(req, deps));
+    const session: StartedSession = await startSession(engine, plan, (name) => names.add(name));
+    containerId = session.containerId;
+    guard.check();
+    guard.armTimeout(req.timeoutSeconds);
+    const exitCode = await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps);
+    guard.check();
+    return exitCode;
+  } catch (err) {
+    failed = true;
+    // A stop request explains any engine error it caused (exec cut short…).
+    if (guard.stopped) throw stopError(guard.stopped);
+    throw err;
+  } finally {
+    guard.dispose();
+    await teardownAll(engine, names, failed, deps.log);
+  }
+}
+
+async function runPrompt(
+  engine: DockerEngine,
+  session: StartedSession,
+  prompt: PromptDelivery,
+  deps: EphemeralDeps,
+): Promise<number> {
+  const env = [`HOME=${AGENT_HOME}`, `USER=${AGENT_USER}`, `LOGNAME=${AGENT_USER}`, 'LANG=C.UTF-8'];
+  env.push(`CONTAINAI_SESSION=${session.name}`);
+  if (prompt.kind === 'file') {
+    const written = await engine.execCapture(session.containerId, {
+      cmd: writePromptFileCommand(prompt.path),
+      user: AGENT_USER,
+      stdin: prompt.bytes,
+    });
+    if (written.exitCode !== 0) {
+      throw new ContainaiError(
+        'SESSION_SETUP_FAILED',
+        `could not hand the prompt to the agent: ${written.stderr.trim()}`,
+        {
+          causes: ['the prompt is larger than the container /tmp (512 MiB)'],
+        },
+      );
+    }
+    env.push(`CONTAINAI_PROMPT_FILE=${prompt.path}`);
+  }
+  const cmd = session.plan.agent.promptCommand(prompt);
+  return engine.exec(
+    session.containerId,
+    { cmd, user: AGENT_USER, workdir: WORKSPACE, env },
+    async (kind, chunk) => {
+      const out = kind === 'stdout' ? deps.stdout : deps.stderr;
+      if (!out.write(chunk)) await once(out, 'drain');
+    },
+  );
+}
+
+/**
+ * Tears down every session name used. A teardown failure is an error of its
+ * own, unless the run already failed: then the first error is the one the
+ * user needs, and the leftover is reported beside it.
+ */
+async function teardownAll(
+  engine: DockerEngine,
+  names: Set<string>,
+  alreadyFailed: boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const name of names) {
+    try {
+      await teardownSession(engine, name);
+    } catch (err) {
+      const leftover = new ContainaiError(
+        'DOCKER_ERROR',
+        `could not remove every object of session ${name}`,
+        {
+          actions: [
+            'remove leftovers: docker rm -f $(docker ps -aq --filter label=containai.session=' + name + ')',
+          ],
+          cause: err,
+        },
+      );
+      if (!alreadyFailed) throw leftover;
+      log(`${leftover.message}: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+// Creates and starts a planned session: labelled workspace volume, hardened
+// agent container, and (with a repository) the clone on the session branch.
+import { randomBytes } from 'node:crypto';
+import { ContainaiError } from '../../broker/errors.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { LABEL, sessionLabels } from '../docker/labels.js';
+import { statusCodeOf } from '../docker/engine-errors.js';
+import { agentContainerSpec, AGENT_USER, REPO_MOUNT, WORKSPACE } from './container-spec.js';
+import { withOrdinal } from './names.js';
+import type { SessionPlan } from './plan-session.js';
+
+export interface StartedSession {
+  plan: SessionPlan;
+  name: string;
+  containerId: string;
+}
+
+const MAX_NAME_ATTEMPTS = 20;
+
+/**
+ * `beforeCreate` runs once the final name is known and before any object
+ * exists, so the caller can register teardown for that name first.
+ */
+export async function startSession(
+  engine: DockerEngine,
+  plan: SessionPlan,
+  beforeCreate: (name: string) => void,
+): Promise<StartedSession> {
+  for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+    const name = withOrdinal(plan.name, attempt);
+    if ((await engine.listContainers([`${LABEL.session}=${name}`])).length > 0) continue;
+    beforeCreate(name);
+    const labels = sessionLabels(
+      {
+        session: name,
+        agent: plan.agent.name,
+        repo: plan.repo?.root ?? '',
+        branch: plan.branch,
+        profile: plan.profile,
+        created: plan.created,
+      },
+      'agent',
+    );
+    // A random suffix: `docker volume create` silently reuses an existing
+    // volume of the same name, which could be another session's workspace.
+    const volume = `${name}-ws-${randomBytes(4).toString('hex')}`;
+    await engine.createVolume(volume, labels);
+    let containerId: string;
+    try {
+      containerId = await engine.createContainer(
+        agentContainerSpec({
+          name,
+          image: plan.image.ref,
+          labels,
+          limits: plan.limits,
+          workspaceVolume: volume,
+          repoRoot: plan.repo?.root,
+        }),
+      );
+    } catch (err) {
+      if (statusCodeOf((err as ContainaiError).cause) !== 409) throw err;
+      // Lost a race for the name: drop our volume and try the next ordinal.
+      await engine.removeVolume(volume);
+      continue;
+    }
+    await engine.startContainer(containerId);
+    if (plan.repo) await cloneWorkspace(engine, containerId, plan.branch);
+    return { plan, name, containerId };
+  }
+  throw new ContainaiError(
+    'SESSION_SETUP_FAILED',
+    `no free session name after ${MAX_NAME_ATTEMPTS} attempts (${plan.name})`,
+    {
+      actions: ['list sessions: list-agents; remove stale ones: containai gc'],
+    },
+  );
+}
+
+async function cloneWorkspace(engine: DockerEngine, containerId: string, branch: string): Promise<void> {
+  const result = await engine.execCapture(containerId, {
+    cmd: ['/usr/local/lib/containai/init-workspace', REPO_MOUNT, branch],
+    user: AGENT_USER,
+    workdir: '/',
+  });
+  if (result.exitCode !== 0) {
+    throw new ContainaiError(
+      'SESSION_SETUP_FAILED',
+      `cloning the repository into ${WORKSPACE} failed: ${result.stderr.trim()}`,
+      {
+        causes: [
+          'the repository files are not readable by uid 1000 inside the container',
+          'the repository is corrupt',
+        ],
+        actions: [
+          'check: git fsck',
+          'make the repository world-readable, or run from a checkout your user owns',
+        ],
+      },
+    );
+  }
+}

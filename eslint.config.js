@@ -1,10 +1,12 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
+  { languageOptions: { globals: globals.node } },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -13,10 +15,25 @@ export default tseslint.config(
       // prompts and branch names turn into commands.
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'node:child_process', importNames: ['exec', 'execSync'], message: 'Use argv arrays (spawn/execFile), never a shell string.' }] },
+        {
+          paths: [
+            {
+              name: 'node:child_process',
+              importNames: ['exec', 'execSync'],
+              message: 'Use argv arrays (spawn/execFile), never a shell string.',
+            },
+          ],
+        },
       ],
       // Deep code throws ContainaiError; only entrypoints decide the exit status.
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Throw a ContainaiError; only launchers/cli/main.ts exits.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'exit',
+          message: 'Throw a ContainaiError; only launchers/cli/main.ts exits.',
+        },
+      ],
     },
   },
   {

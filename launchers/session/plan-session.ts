@@ -9,9 +9,8 @@ import { LABEL } from '../docker/labels.js';
 import { branchesUnder, findRepoRoot, refuseDirty, type HostRepo } from '../git/host-repo.js';
 import type { ResolvedImage } from '../images/debian-base.js';
 import { ensureAgentImage } from '../images/ensure-images.js';
-import { nextSessionBranch, validateBranchSuffix } from './branch.js';
+import { validateBranchSuffix } from './branch.js';
 import type { ResourceLimits } from './limits.js';
-import { sessionName } from './names.js';
 
 export type NetworkProfile = 'restricted';
 
@@ -29,8 +28,12 @@ export interface SessionRequest {
 
 export interface SessionPlan {
   agent: AgentDefinition;
-  name: string;
-  branch: string;
+  /** The user's --branch as `{agent}/B`; undefined: the next free `{agent}/session-N`. */
+  fixedBranch: string | undefined;
+  /** Branches already in use (host repo and live sessions), skipped when numbering. */
+  takenBranches: ReadonlySet<string>;
+  /** The repository part of session names. */
+  repoLabel: string;
   repo: HostRepo | undefined;
   image: ResolvedImage;
   limits: ResourceLimits;
@@ -51,14 +54,11 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
   const repo = await resolveRepo(req, deps.log);
   if (repo) await refuseDirty(repo.root, req.force);
   const image = await resolveImage(req, deps);
-  const branch = branchSuffix
-    ? `${req.agent.name}/${branchSuffix}`
-    : nextSessionBranch(req.agent.name, await takenBranches(deps.engine, req.agent.name, repo));
-  const repoLabel = repo ? basename(repo.root) : 'scratch';
   return {
     agent: req.agent,
-    name: sessionName(req.agent.name, repoLabel, branch),
-    branch,
+    fixedBranch: branchSuffix === undefined ? undefined : `${req.agent.name}/${branchSuffix}`,
+    takenBranches: await takenBranches(deps.engine, req.agent.name, repo),
+    repoLabel: repo ? basename(repo.root) : 'scratch',
     repo,
     image,
     limits: req.limits,

@@ -6,12 +6,14 @@ import type { DockerEngine } from '../docker/engine.js';
 import { LABEL, sessionLabels } from '../docker/labels.js';
 import { statusCodeOf } from '../docker/engine-errors.js';
 import { agentContainerSpec, AGENT_USER, REPO_MOUNT, WORKSPACE } from './container-spec.js';
-import { withOrdinal } from './names.js';
+import { nextSessionBranch } from './branch.js';
+import { sessionName, withOrdinal } from './names.js';
 import type { SessionPlan } from './plan-session.js';
 
 export interface StartedSession {
   plan: SessionPlan;
   name: string;
+  branch: string;
   containerId: string;
 }
 
@@ -26,8 +28,14 @@ export async function startSession(
   plan: SessionPlan,
   beforeCreate: (name: string) => void,
 ): Promise<StartedSession> {
+  const tried = new Set(plan.takenBranches);
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
-    const name = withOrdinal(plan.name, attempt);
+    // With no --branch, a name clash (a concurrent launch on the same repo)
+    // moves on to the next session-N; with --branch, to name-2, name-3…
+    const branch = plan.fixedBranch ?? nextSessionBranch(plan.agent.name, tried);
+    tried.add(branch);
+    const base = sessionName(plan.agent.name, plan.repoLabel, branch);
+    const name = plan.fixedBranch ? withOrdinal(base, attempt) : base;
     if ((await engine.listContainers([`${LABEL.session}=${name}`])).length > 0) continue;
     beforeCreate(name);
     const labels = sessionLabels(
@@ -35,7 +43,7 @@ export async function startSession(
         session: name,
         agent: plan.agent.name,
         repo: plan.repo?.root ?? '',
-        branch: plan.branch,
+        branch,
         profile: plan.profile,
         created: plan.created,
       },
@@ -64,12 +72,12 @@ export async function startSession(
       continue;
     }
     await engine.startContainer(containerId);
-    if (plan.repo) await cloneWorkspace(engine, containerId, plan.branch);
-    return { plan, name, containerId };
+    if (plan.repo) await cloneWorkspace(engine, containerId, branch);
+    return { plan, name, branch, containerId };
   }
   throw new ContainaiError(
     'SESSION_SETUP_FAILED',
-    `no free session name after ${MAX_NAME_ATTEMPTS} attempts (${plan.name})`,
+    `no free session name after ${MAX_NAME_ATTEMPTS} attempts`,
     {
       actions: ['list sessions: list-agents; remove stale ones: containai gc'],
     },

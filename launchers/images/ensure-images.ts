@@ -1,11 +1,19 @@
-// Makes sure an agent's image exists, building the chain (Debian base →
-// containai base → agent image) where needed. Tags carry a content hash of
+// Makes sure an image exists, building its chain (Debian base → containai
+// base → agent or sidecar image) where needed. Tags carry a content hash of
 // the build context and the parent image ID: an unchanged tree never
 // rebuilds, a changed one always does.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ContainaiError } from '../../broker/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { installRoot } from '../install-root.js';
-import { contextHash, contextTar, readContextDir, type BuildContext } from './build-context.js';
+import {
+  contextHash,
+  contextTar,
+  readContextDir,
+  type BuildContext,
+  type ContextFile,
+} from './build-context.js';
 import { ensureDebianBase, type ResolvedImage } from './debian-base.js';
 import { hostCaCertificates } from './host-ca-certificates.js';
 
@@ -16,38 +24,74 @@ export interface EnsureOptions {
   log: (line: string) => void;
 }
 
+interface ImageDefinition {
+  /** 'debian' is the Debian base; anything else names another definition. */
+  parent: string;
+  /** Programs from dist/bundles/ copied into the context under bundles/. */
+  bundles?: string[];
+  /** Whether the host's extra CA certificates go into the context. */
+  caCertificates?: boolean;
+}
+
+/** Every image containai builds, by images/<name> directory. */
+const IMAGES: Readonly<Record<string, ImageDefinition>> = {
+  base: { parent: 'debian', bundles: ['mcp-stub'], caCertificates: true },
+  shell: { parent: 'base' },
+};
+
 export function imageNamespace(env: Readonly<Record<string, string | undefined>>): string {
   return env.CONTAINAI_IMAGE_NAMESPACE || 'containai';
 }
 
-/** The containai base image (users, tini, git, node for the stub). */
-export async function ensureBaseImage(engine: DockerEngine, opts: EnsureOptions): Promise<ResolvedImage> {
-  const namespace = imageNamespace(opts.env);
-  const debian = await ensureDebianBase(engine, { env: opts.env, namespace, log: opts.log });
-  const context: BuildContext = {
-    files: [...readContextDir(imageDir('base')), ...hostCaCertificates()],
-    dirs: ['ca-certificates'],
-  };
-  return ensureBuilt(engine, { name: 'base', namespace, context, parent: debian }, opts);
+export function imageDir(name: string): string {
+  return join(installRoot(), 'images', name);
 }
 
-/** The image of one agent (images/<agent>), built FROM the containai base. */
-export async function ensureAgentImage(
+/** Ensures images/<name> is built (and its parents); resolves to its tag and ID. */
+export async function ensureImage(
+  engine: DockerEngine,
+  name: string,
+  opts: EnsureOptions,
+): Promise<ResolvedImage> {
+  const definition = IMAGES[name];
+  if (!definition) throw new ContainaiError('INTERNAL', `no image definition for ${name}`);
+  const namespace = imageNamespace(opts.env);
+  const parent =
+    definition.parent === 'debian'
+      ? await ensureDebianBase(engine, { env: opts.env, namespace, log: opts.log })
+      : await ensureImage(engine, definition.parent, opts);
+  const context: BuildContext = {
+    files: [
+      ...readContextDir(imageDir(name)),
+      ...(definition.caCertificates ? hostCaCertificates() : []),
+      ...(definition.bundles ?? []).map(bundleFile),
+    ],
+    dirs: [
+      ...(definition.caCertificates ? ['ca-certificates'] : []),
+      ...(definition.bundles ? ['bundles'] : []),
+    ],
+  };
+  return ensureBuilt(engine, { name, namespace, context, parent }, opts);
+}
+
+/** The image of one agent (images/<agent>). */
+export function ensureAgentImage(
   engine: DockerEngine,
   agent: string,
   opts: EnsureOptions,
 ): Promise<ResolvedImage> {
-  const base = await ensureBaseImage(engine, opts);
-  const context: BuildContext = { files: readContextDir(imageDir(agent)), dirs: [] };
-  return ensureBuilt(
-    engine,
-    { name: agent, namespace: imageNamespace(opts.env), context, parent: base },
-    opts,
-  );
+  return ensureImage(engine, agent, opts);
 }
 
-export function imageDir(name: string): string {
-  return join(installRoot(), 'images', name);
+function bundleFile(bundle: string): ContextFile {
+  const path = join(installRoot(), 'dist', 'bundles', `${bundle}.js`);
+  if (!existsSync(path)) {
+    throw new ContainaiError('INTERNAL', `the ${bundle} bundle is missing (${path})`, {
+      causes: ['containai was not built'],
+      actions: ['run: npm run build'],
+    });
+  }
+  return { path: `bundles/${bundle}.js`, mode: 0o644, content: readFileSync(path) };
 }
 
 interface BuildTarget {

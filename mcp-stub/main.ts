@@ -1,0 +1,30 @@
+// mcp-stub: the trusted in-container helper, run as the containai-stub user.
+// Built into one JS file (dist/bundles/mcp-stub.js) that the base image ships
+// as /usr/local/bin/mcp-stub.
+import { ContainaiError, asContainaiError, formatError } from '../broker/errors.js';
+
+type Subcommand = (argv: string[]) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, Subcommand> = {};
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const sub = name === undefined ? undefined : SUBCOMMANDS[name];
+  if (!sub) {
+    throw new ContainaiError('USAGE', `mcp-stub: unknown subcommand ${JSON.stringify(name ?? '')}`, {
+      actions: [`available: ${Object.keys(SUBCOMMANDS).join(', ') || '(none yet)'}`],
+    });
+  }
+  return sub(rest);
+}
+
+run(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (err: unknown) => {
+    const e = asContainaiError(err);
+    process.stderr.write(`${formatError(e)}\n`);
+    process.exitCode = e.exitStatus;
+  },
+);

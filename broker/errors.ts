@@ -130,5 +130,18 @@ export function formatError(err: ContainaiError): string {
  */
 export function quote(value: string, max = 80): string {
   const shown = value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
-  return JSON.stringify(shown);
+  // JSON.stringify escapes C0 controls; DEL and the C1 controls (U+0080–U+009F,
+  // which some terminals treat as escape sequences) need doing by hand.
+  return JSON.stringify(shown).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Escapes control characters in free text (no quotes added). */
+export function escapeControls(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

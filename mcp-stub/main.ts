@@ -2,10 +2,17 @@
 // Built into one JS file (dist/bundles/mcp-stub.js) that the base image ships
 // as /usr/local/bin/mcp-stub.
 import { ContainaiError, asContainaiError, formatError } from '../broker/errors.js';
+import { agentExec } from './agent-exec.js';
+import { daemon } from './daemon.js';
+import { install } from './install.js';
 
 type Subcommand = (argv: string[]) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, Subcommand> = {};
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  install: (argv) => install(argv),
+  daemon,
+  'agent-exec': agentExec,
+};
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -8,6 +8,8 @@ export interface FlagSpec {
   /** Placeholder shown in help, e.g. TEXT. */
   value?: string;
   short?: string;
+  /** Repeatable: every occurrence is kept, in order. */
+  multiple?: boolean;
   description: string;
 }
 
@@ -71,6 +73,20 @@ export const RUN_FLAGS: FlagSpec[] = [
     type: 'string',
     value: 'IMAGE',
     description: 'use this agent image instead of the built-in one',
+  },
+  {
+    name: 'secret',
+    type: 'string',
+    value: 'NAME[=ENV]',
+    multiple: true,
+    description:
+      'give the agent process the stored secret NAME as $ENV (default $NAME), through the broker; repeatable',
+  },
+  {
+    name: 'allow-tampered',
+    type: 'boolean',
+    description:
+      'launch even if trusted files differ from the build or from git HEAD (written to the audit log)',
   },
   {
     name: 'network-proxy',
@@ -142,6 +158,51 @@ export const COMMANDS: CommandSpec[] = [
   },
 ];
 
+function subcommand(name: string, usage: string, summary: string): CommandSpec {
+  return {
+    name: `containai ${name}`,
+    usage: `containai ${usage}`,
+    summary,
+    flags: [json, help],
+    implemented: true,
+  };
+}
+
+COMMANDS.push(
+  subcommand(
+    'secrets set',
+    'secrets set NAME [--json]',
+    'store a secret; the value is read from stdin, or from a hidden prompt on a terminal, never from the command line',
+  ),
+  subcommand(
+    'secrets list',
+    'secrets list [--json]',
+    'list stored secret names and the backend holding each (never values)',
+  ),
+  subcommand('secrets rm', 'secrets rm NAME [--json]', 'remove a secret from every writable backend'),
+  subcommand(
+    'broker start',
+    'broker start [--json]',
+    'start the broker daemon if it is not running (launchers do this themselves)',
+  ),
+  subcommand(
+    'broker stop',
+    'broker stop [--json]',
+    'stop the broker daemon; every session it holds dies with it',
+  ),
+  subcommand('broker status', 'broker status [--json]', "show the broker's pid, audit log and open sessions"),
+  subcommand(
+    'broker revoke',
+    'broker revoke ID [--json]',
+    'revoke a broker session at once; later redemptions are denied',
+  ),
+  subcommand(
+    'audit verify',
+    'audit verify [PATH] [--json]',
+    "check the audit log's hash chain; fails on an edited, deleted or reordered line",
+  ),
+);
+
 export function commandSpec(name: string): CommandSpec {
   const spec = COMMANDS.find((c) => c.name === name);
   if (!spec) throw new Error(`no command spec for ${name}`);
@@ -153,11 +214,15 @@ export function renderHelp(spec: CommandSpec): string {
   if (!spec.implemented) lines.push('', 'not implemented yet: running it exits with error NOT_IMPLEMENTED.');
   if (spec.flags.length > 0) {
     lines.push('', 'flags:');
-    const label = (f: FlagSpec): string =>
-      `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`;
+    const label = flagLabel;
     const width = Math.max(...spec.flags.map((f) => label(f).length));
     for (const f of spec.flags) lines.push(`  ${label(f).padEnd(width)}  ${f.description}`);
   }
   lines.push('', 'docs: docs/cli.md; errors and exit statuses: docs/troubleshooting.md');
   return `${lines.join('\n')}\n`;
+}
+
+/** How a flag is shown in help and docs: `-h, --prompt TEXT …`. */
+export function flagLabel(f: FlagSpec): string {
+  return `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}${f.multiple ? ' …' : ''}`;
 }

@@ -5,9 +5,11 @@ import { ensureAgentImage } from '../images/ensure-images.js';
 import { AGENTS } from '../agents/definitions.js';
 import { renderDoctor, runDoctor } from '../preflight/doctor.js';
 import { commandSpec, COMMANDS, renderHelp } from './command-specs.js';
+import { auditCli, brokerCli } from './broker-cli.js';
 import { booleanFlag, parseFlags } from './parse-flags.js';
+import { secretsCli } from './secrets-cli.js';
 
-const LATER = ['secrets', 'broker', 'audit', 'gc', 'logs'];
+const LATER = ['gc', 'logs'];
 
 export async function containaiCli(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -17,6 +19,10 @@ export async function containaiCli(argv: string[]): Promise<number> {
   }
   if (sub === 'doctor') return doctor(rest);
   if (sub === 'images' && rest[0] === 'build') return imagesBuild(rest.slice(1));
+  if (sub === 'secrets' && ['set', 'list', 'rm'].includes(rest[0] ?? '')) return secretsCli(rest);
+  if (sub === 'broker' && ['start', 'stop', 'status', 'revoke'].includes(rest[0] ?? ''))
+    return brokerCli(rest);
+  if (sub === 'audit' && rest[0] === 'verify') return auditCli(rest);
   if (LATER.includes(sub)) {
     throw new ContainaiError('NOT_IMPLEMENTED', `containai ${sub} is not implemented yet`, {
       actions: ['see docs/cli.md for what works today'],

@@ -1,22 +1,30 @@
 // Parses argv against a command's flag table. Unknown flags and missing
 // values are usage errors with the offending text quoted, never ignored.
 import { parseArgs } from 'node:util';
-import { ContainaiError } from '../../broker/errors.js';
+import { ContainaiError, escapeControls } from '../../broker/errors.js';
 import type { CommandSpec } from './command-specs.js';
 
 export interface ParsedArgs {
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
 export function parseFlags(spec: CommandSpec, argv: string[]): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const f of spec.flags) options[f.name] = f.short ? { type: f.type, short: f.short } : { type: f.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const f of spec.flags) {
+    options[f.name] = {
+      type: f.type,
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
+  }
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { flags: values as ParsedArgs['flags'], positionals };
   } catch (err) {
-    throw new ContainaiError('USAGE', `${spec.name}: ${(err as Error).message}`, {
+    // Node's message quotes the raw argument; escape it so it cannot forge lines.
+    const message = escapeControls((err as Error).message.split('\n')[0] ?? '');
+    throw new ContainaiError('USAGE', `${spec.name}: ${message}`, {
       actions: [`see: ${spec.name} --help`],
       cause: err,
     });
@@ -30,4 +38,10 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
 
 export function booleanFlag(args: ParsedArgs, name: string): boolean {
   return args.flags[name] === true;
+}
+
+/** A repeatable flag's values, in order (empty when not given). */
+export function stringsFlag(args: ParsedArgs, name: string): string[] {
+  const value = args.flags[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
 }

@@ -1,6 +1,6 @@
 // Renders the command reference part of docs/cli.md from the command table,
 // so the docs and --help cannot disagree (a unit test compares them).
-import { COMMANDS, type CommandSpec } from './command-specs.js';
+import { COMMANDS, flagLabel, type CommandSpec } from './command-specs.js';
 
 export const CLI_DOCS_BEGIN = '<!-- generated:commands:begin (npm run docs) -->';
 export const CLI_DOCS_END = '<!-- generated:commands:end -->';
@@ -19,7 +19,7 @@ export function renderCommandReference(commands: readonly CommandSpec[] = COMMAN
     if (c.flags.length) {
       out.push('| flag | meaning |', '| --- | --- |');
       for (const f of c.flags) {
-        const label = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.value ? ` ${f.value}` : ''}`;
+        const label = flagLabel(f);
         out.push(`| \`${label}\` | ${f.description.replace(/\|/g, '\\|')} |`);
       }
       out.push('');

@@ -7,7 +7,9 @@ import type { NetworkProfile } from '../session/plan-session.js';
 import { runEphemeral } from '../session/run-ephemeral.js';
 import { commandSpec, renderHelp } from './command-specs.js';
 import { notImplemented } from './not-implemented.js';
-import { booleanFlag, parseFlags, stringFlag } from './parse-flags.js';
+import { resolvePaths } from '../../broker/paths.js';
+import { parseSecretGrants } from '../secrets/secret-grants.js';
+import { booleanFlag, parseFlags, stringFlag, stringsFlag } from './parse-flags.js';
 import { readPrompt } from './prompt-input.js';
 
 export async function runAgentCli(agentName: string, argv: string[]): Promise<number> {
@@ -51,9 +53,12 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       profile: parseProfile(stringFlag(args, 'network-proxy')),
       prompt,
       timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
+      grants: parseSecretGrants(stringsFlag(args, 'secret')),
+      allowTampered: booleanFlag(args, 'allow-tampered') || env.CONTAINAI_ALLOW_TAMPERED === '1',
     },
     {
       engine: DockerEngine.fromEnv(env),
+      paths: resolvePaths(env),
       env,
       log: (line) => process.stderr.write(`containai: ${line}\n`),
       stdout: process.stdout,

@@ -33,6 +33,12 @@ export interface ExecSpec {
 
 export type OutputSink = (kind: StreamKind, chunk: Buffer) => void | Promise<void>;
 
+export interface RunningExec {
+  /** The command's stdin; end() sends EOF. */
+  input: NodeJS.WritableStream;
+  exitCode: Promise<number>;
+}
+
 export interface CapturedExec {
   exitCode: number;
   stdout: string;
@@ -282,6 +288,46 @@ export class DockerEngine {
     return exitCodeOf(exec);
   }
 
+  /**
+   * Starts a command whose stdin stays open: the caller writes to `input`
+   * and ends it to send EOF. `exitCode` settles once the command has exited
+   * and its output has been handed to `sink`.
+   */
+  async startExec(
+    containerId: string,
+    spec: Omit<ExecSpec, 'stdin'>,
+    sink: OutputSink,
+  ): Promise<RunningExec> {
+    let exec: Dockerode.Exec;
+    let stream: Duplex;
+    try {
+      exec = await this.docker.getContainer(containerId).exec({
+        Cmd: spec.cmd,
+        User: spec.user,
+        WorkingDir: spec.workdir,
+        Env: spec.env,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+      stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+    } catch (err) {
+      throw engineError(
+        `cannot run ${spec.cmd[0] ?? 'a command'} in container ${containerId.slice(0, 12)}`,
+        err,
+      );
+    }
+    const done = new Promise<void>((resolve, reject) => {
+      const splitter = new DockerFrameSplitter(sink);
+      stream.pipe(splitter);
+      splitter.on('finish', resolve);
+      splitter.on('error', reject);
+      stream.on('error', reject);
+    });
+    return { input: stream, exitCode: done.then(() => exitCodeOf(exec)) };
+  }
+
   /** Runs a command and collects its output as (lossily decoded) UTF-8 text. */
   async execCapture(containerId: string, spec: ExecSpec): Promise<CapturedExec> {
     const out = new Utf8Collector();
@@ -294,10 +340,19 @@ export class DockerEngine {
 
   // ---- volumes and networks ---------------------------------------------
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+  /** `driverOpts`: options of the local driver, e.g. a tmpfs volume owned by a given uid. */
+  async createVolume(
+    name: string,
+    labels: Record<string, string>,
+    driverOpts?: Record<string, string>,
+  ): Promise<void> {
     requireSessionLabel(labels, `volume ${name}`);
     try {
-      await this.docker.createVolume({ Name: name, Labels: labels });
+      await this.docker.createVolume({
+        Name: name,
+        Labels: labels,
+        ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
+      });
     } catch (err) {
       throw engineError(`cannot create volume ${name}`, err);
     }
@@ -314,6 +369,33 @@ export class DockerEngine {
     } catch (err) {
       throw engineError(`cannot create network ${opts.Name}`, err);
     }
+  }
+
+  /** Attaches a created (or running) container to a further network. */
+  async connectNetwork(network: string, containerId: string, aliases: string[] = []): Promise<void> {
+    try {
+      await this.docker.getNetwork(network).connect({
+        Container: containerId,
+        EndpointConfig: { Aliases: aliases },
+      });
+    } catch (err) {
+      throw engineError(`cannot connect container ${containerId.slice(0, 12)} to network ${network}`, err);
+    }
+  }
+
+  /** The network's inspect data, or undefined when there is no such network. */
+  async inspectNetwork(network: string): Promise<Dockerode.NetworkInspectInfo | undefined> {
+    try {
+      return (await this.docker.getNetwork(network).inspect()) as Dockerode.NetworkInspectInfo;
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return undefined;
+      throw engineError(`cannot inspect network ${network}`, err);
+    }
+  }
+
+  /** Removes one network; a missing one is fine. */
+  async removeNetwork(network: string): Promise<void> {
+    await this.ignoreMissing(this.docker.getNetwork(network).remove());
   }
 
   // ---- finding and removing by label --------------------------------------

@@ -48,8 +48,8 @@ export function extraLabels(spec: string | undefined): Record<string, string> {
   if (!spec) return labels;
   for (const pair of spec.split(',')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
+    const key = pair.slice(0, Math.max(eq, 0)).trim();
+    if (eq < 0 || key === '') continue;
     if (Object.values(LABEL).includes(key as (typeof LABEL)[keyof typeof LABEL])) continue;
     labels[key] = pair.slice(eq + 1);
   }

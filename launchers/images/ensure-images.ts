@@ -2,7 +2,7 @@
 // base → agent or sidecar image) where needed. Tags carry a content hash of
 // the build context and the parent image ID: an unchanged tree never
 // rebuilds, a changed one always does.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainaiError } from '../../broker/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
@@ -31,12 +31,26 @@ interface ImageDefinition {
   bundles?: string[];
   /** Whether the host's extra CA certificates go into the context. */
   caCertificates?: boolean;
+  /** The context directory relative to the install root; default images/<name>. */
+  dir?: string;
+  /** Only these entries of the directory form the context (and its hash); default all. */
+  include?: string[];
 }
 
 /** Every image containai builds, by images/<name> directory. */
 const IMAGES: Readonly<Record<string, ImageDefinition>> = {
   base: { parent: 'debian', bundles: ['mcp-stub'], caCertificates: true },
   shell: { parent: 'base' },
+  // Node 22, shared by the vendor CLI images so they reuse one Node layer.
+  node22: { parent: 'base' },
+  copilot: { parent: 'node22' },
+  codex: { parent: 'node22' },
+  claude: { parent: 'node22' },
+  // Sidecars of the squid network profile (docs/proxy.md). The proxy's
+  // directory also holds the TypeScript that renders its config: only the
+  // files the image needs are its context.
+  proxy: { parent: 'debian', dir: 'proxy', include: ['Dockerfile', 'entrypoint.sh', 'squid-errors'] },
+  'log-forwarder': { parent: 'base', bundles: ['log-forwarder'] },
 };
 
 export function imageNamespace(env: Readonly<Record<string, string | undefined>>): string {
@@ -44,7 +58,19 @@ export function imageNamespace(env: Readonly<Record<string, string | undefined>>
 }
 
 export function imageDir(name: string): string {
-  return join(installRoot(), 'images', name);
+  return join(installRoot(), IMAGES[name]?.dir ?? join('images', name));
+}
+
+function contextFiles(name: string, definition: ImageDefinition): ContextFile[] {
+  const dir = imageDir(name);
+  if (!definition.include) return readContextDir(dir);
+  return definition.include.flatMap((entry): ContextFile[] => {
+    const path = join(dir, entry);
+    const stat = statSync(path);
+    if (stat.isDirectory()) return readContextDir(path, entry);
+    // The same mode normalisation as readContextDir: only the executable bit counts.
+    return [{ path: entry, mode: stat.mode & 0o111 ? 0o755 : 0o644, content: readFileSync(path) }];
+  });
 }
 
 /** Ensures images/<name> is built (and its parents); resolves to its tag and ID. */
@@ -62,7 +88,7 @@ export async function ensureImage(
       : await ensureImage(engine, definition.parent, opts);
   const context: BuildContext = {
     files: [
-      ...readContextDir(imageDir(name)),
+      ...contextFiles(name, definition),
       ...(definition.caCertificates ? hostCaCertificates() : []),
       ...(definition.bundles ?? []).map(bundleFile),
     ],

@@ -16,7 +16,8 @@ export function validateBranchSuffix(branch: string): string {
   };
   if (branch.length === 0) refuse('it is empty');
   if (branch.length > MAX_BRANCH_LENGTH) refuse(`it is longer than ${MAX_BRANCH_LENGTH} characters`);
-  if (!/^[\p{L}\p{N}._/-]+$/u.test(branch)) refuse('only letters, digits, ".", "_", "-" and "/" are allowed');
+  if (!/^[\p{L}\p{M}\p{N}._/-]+$/u.test(branch))
+    refuse('only letters, digits, ".", "_", "-" and "/" are allowed');
   if (branch.startsWith('-')) refuse('it starts with "-" (it would read as an option)');
   if (branch.includes('..')) refuse('it contains ".."');
   if (branch.includes('//')) refuse('it contains "//"');

@@ -1,6 +1,7 @@
 // The agent container's create options, as a pure function of the session:
 // the hardening lives here, in one place, where a test can read it.
 import type Dockerode from 'dockerode';
+import { AGENT_SOCKET_DIR, BROKER_SOCKET_DIR, INSTALL_DIR, STUB_UID } from '../../broker/stub-install.js';
 import type { ResourceLimits } from './limits.js';
 
 export const REPO_MOUNT = '/mnt/host-repo';
@@ -17,6 +18,8 @@ export interface AgentContainerInput {
   workspaceVolume: string;
   /** Host repository root, mounted read-only; absent for an empty workspace. */
   repoRoot?: string;
+  /** Host dir of the broker's per-session socket; mounted read-only for the stub. */
+  brokerSocketDir?: string;
 }
 
 export function agentContainerSpec(input: AgentContainerInput): Dockerode.ContainerCreateOptions {
@@ -25,6 +28,9 @@ export function agentContainerSpec(input: AgentContainerInput): Dockerode.Contai
   ];
   if (input.repoRoot) {
     mounts.push({ Type: 'bind', Source: input.repoRoot, Target: REPO_MOUNT, ReadOnly: true });
+  }
+  if (input.brokerSocketDir) {
+    mounts.push({ Type: 'bind', Source: input.brokerSocketDir, Target: BROKER_SOCKET_DIR, ReadOnly: true });
   }
   return {
     name: input.name,
@@ -51,6 +57,10 @@ export function agentContainerSpec(input: AgentContainerInput): Dockerode.Contai
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777',
         [AGENT_HOME]: `rw,nosuid,nodev,size=512m,uid=${AGENT_UID},gid=${AGENT_UID},mode=0700`,
+        // The stub's private tmpfs for the bundle: only containai-stub may enter.
+        [INSTALL_DIR]: `rw,noexec,nosuid,nodev,size=1m,uid=${STUB_UID},gid=${STUB_UID},mode=0700`,
+        // The stub daemon's agent-facing socket; owned by the stub so the agent cannot squat it.
+        [AGENT_SOCKET_DIR]: `rw,noexec,nosuid,nodev,size=64k,uid=${STUB_UID},gid=${STUB_UID},mode=0755`,
       },
       Mounts: mounts,
       AutoRemove: false,

@@ -17,7 +17,7 @@ export function parseMemory(text: string): number {
   const factor = m ? UNITS[(m[2] ?? '').toLowerCase()] : undefined;
   const bytes = m?.[1] && factor ? Math.floor(Number(m[1]) * factor) : NaN;
   // Below 6 MiB the engine refuses to start the container at all.
-  if (!Number.isFinite(bytes) || bytes < 6 * 1024 ** 2) {
+  if (!Number.isSafeInteger(bytes) || bytes < 6 * 1024 ** 2) {
     throw usage('--memory', text, 'a size of at least 6m, like 512m or 4g');
   }
   return bytes;
@@ -25,7 +25,8 @@ export function parseMemory(text: string): number {
 
 export function parseCpus(text: string): number {
   const cpus = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(cpus > 0) || cpus > 1024) throw usage('--cpus', text, 'a number of CPUs greater than 0, like 1.5');
+  // Below 0.01 the engine refuses the container, and 0 would mean no limit at all.
+  if (!(cpus >= 0.01) || cpus > 1024) throw usage('--cpus', text, 'a number of CPUs from 0.01 up, like 1.5');
   return Math.round(cpus * 1e9);
 }
 

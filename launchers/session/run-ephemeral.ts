@@ -3,20 +3,30 @@
 // exit path, and return the agent's exit status.
 import { once } from 'node:events';
 import { ContainaiError } from '../../broker/errors.js';
+import type { ContainaiPaths } from '../../broker/paths.js';
 import type { DockerEngine } from '../docker/engine.js';
+import { startStub, type CommandWrapper } from '../secrets/start-stub.js';
 import { AGENT_HOME, AGENT_USER, WORKSPACE } from './container-spec.js';
 import { InterruptGuard, stopError } from './interrupts.js';
 import { planSession, type PlanDeps, type SessionRequest } from './plan-session.js';
 import { choosePromptDelivery, writePromptFileCommand, type PromptDelivery } from './prompt-delivery.js';
+import {
+  recordManifest,
+  revokeSecured,
+  secureSession,
+  type SecuredSession,
+  type SecureSessionInput,
+} from './secure-session.js';
 import { startSession, type StartedSession } from './start-session.js';
 import { teardownSession } from './teardown.js';
 
-export interface EphemeralRequest extends SessionRequest {
+export interface EphemeralRequest extends SessionRequest, SecureSessionInput {
   prompt: Buffer;
   timeoutSeconds: number | undefined;
 }
 
 export interface EphemeralDeps extends PlanDeps {
+  paths: ContainaiPaths;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -31,14 +41,22 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
     if (containerId) void engine.removeContainer(containerId).catch(() => undefined);
   });
   let failed = false;
+  let secured: SecuredSession | undefined;
   try {
     // Planning creates nothing (an image build may run): a stop abandons it at once.
     const plan = await guard.race(planSession(req, deps));
-    const session: StartedSession = await startSession(engine, plan, (name) => names.add(name));
+    secured = await secureSession(plan, req, deps);
+    guard.check();
+    const session: StartedSession = await startSession(engine, plan, (name) => names.add(name), {
+      brokerSocketDir: secured.broker?.socketDir,
+    });
     containerId = session.containerId;
+    recordManifest(deps.paths, session.name, secured);
+    guard.check();
+    const wrap = await startStub(engine, session.containerId, secured.broker, secured.grants);
     guard.check();
     guard.armTimeout(req.timeoutSeconds);
-    const exitCode = await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps);
+    const exitCode = await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps, wrap);
     guard.check();
     return exitCode;
   } catch (err) {
@@ -48,6 +66,10 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
     throw err;
   } finally {
     guard.dispose();
+    // Revoke first: even if removing containers fails, the capabilities are dead.
+    await revokeSecured(deps.paths, secured).catch((err: unknown) => {
+      deps.log(`could not revoke the broker session: ${(err as Error).message}`);
+    });
     await teardownAll(engine, names, failed, deps.log);
   }
 }
@@ -57,6 +79,7 @@ async function runPrompt(
   session: StartedSession,
   prompt: PromptDelivery,
   deps: EphemeralDeps,
+  wrap: CommandWrapper,
 ): Promise<number> {
   const env = [`HOME=${AGENT_HOME}`, `USER=${AGENT_USER}`, `LOGNAME=${AGENT_USER}`, 'LANG=C.UTF-8'];
   env.push(`CONTAINAI_SESSION=${session.name}`);
@@ -77,7 +100,7 @@ async function runPrompt(
     }
     env.push(`CONTAINAI_PROMPT_FILE=${prompt.path}`);
   }
-  const cmd = session.plan.agent.promptCommand(prompt);
+  const cmd = wrap(session.plan.agent.promptCommand(prompt));
   return engine.exec(
     session.containerId,
     { cmd, user: AGENT_USER, workdir: WORKSPACE, env },

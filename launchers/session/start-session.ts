@@ -27,6 +27,7 @@ export async function startSession(
   engine: DockerEngine,
   plan: SessionPlan,
   beforeCreate: (name: string) => void,
+  extras: { brokerSocketDir?: string } = {},
 ): Promise<StartedSession> {
   const tried = new Set(plan.takenBranches);
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
@@ -63,6 +64,7 @@ export async function startSession(
           limits: plan.limits,
           workspaceVolume: volume,
           repoRoot: plan.repo?.root,
+          brokerSocketDir: extras.brokerSocketDir,
         }),
       );
     } catch (err) {

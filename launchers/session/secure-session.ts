@@ -1,0 +1,69 @@
+// Launch steps 2 and 3: the session manifest (refusing a tampered install
+// before the broker is asked for anything) and, when the session is granted
+// secrets, the broker session with its sealed bundle.
+import type { ContainaiPaths } from '../../broker/paths.js';
+import { installRoot } from '../install-root.js';
+import {
+  buildManifest,
+  refuseTampered,
+  writeManifest,
+  type SessionManifest,
+} from '../manifest/session-manifest.js';
+import {
+  openBrokerSession,
+  revokeBrokerSession,
+  type OpenedBrokerSession,
+} from '../secrets/broker-session.js';
+import type { SecretGrant } from '../secrets/secret-grants.js';
+import type { SessionPlan } from './plan-session.js';
+
+/** Ephemeral sessions end with the launcher; a day bounds a forgotten one. */
+export const EPHEMERAL_TTL_SECONDS = 24 * 3600;
+
+export interface SecureSessionInput {
+  grants: readonly SecretGrant[];
+  allowTampered: boolean;
+}
+
+export interface SecuredSession {
+  manifest: SessionManifest;
+  grants: readonly SecretGrant[];
+  broker: OpenedBrokerSession | undefined;
+}
+
+export async function secureSession(
+  plan: SessionPlan,
+  input: SecureSessionInput,
+  deps: { paths: ContainaiPaths; log: (line: string) => void },
+): Promise<SecuredSession> {
+  const manifest = await buildManifest({ installRoot: installRoot(), image: plan.image });
+  refuseTampered(manifest, input.allowTampered);
+  const override =
+    manifest.tampered.length > 0
+      ? `${manifest.tampered.length} trusted file(s) differ: ${manifest.tampered.slice(0, 5).join('; ')}`
+      : undefined;
+  if (override) deps.log(`warning: launching with tampered trusted files (--allow-tampered): ${override}`);
+  const broker =
+    input.grants.length > 0 || override
+      ? await openBrokerSession({
+          paths: deps.paths,
+          agent: plan.agent.name,
+          manifestHash: manifest.hash,
+          grants: input.grants,
+          ttlSeconds: EPHEMERAL_TTL_SECONDS,
+          tamperOverride: override,
+        })
+      : undefined;
+  return { manifest, grants: input.grants, broker };
+}
+
+export function recordManifest(paths: ContainaiPaths, session: string, secured: SecuredSession): string {
+  return writeManifest(paths.state, session, secured.manifest);
+}
+
+export async function revokeSecured(
+  paths: ContainaiPaths,
+  secured: SecuredSession | undefined,
+): Promise<void> {
+  if (secured?.broker) await revokeBrokerSession(paths, secured.broker.bundle.sessionId);
+}

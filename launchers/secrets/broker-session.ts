@@ -33,13 +33,17 @@ export async function openBrokerSession(input: OpenBrokerSessionInput): Promise<
   const client = await connectBroker(input.paths);
   try {
     if (input.tamperOverride) await client.auditNote('tamper-override', input.tamperOverride);
-    const reply = await client.openSession({
-      agent: input.agent,
-      manifestHash: input.manifestHash,
-      capabilities: uniqueSecrets(input.grants).map((name) => ({ name, scope: 'agent' as const })),
-      ttlSeconds: input.ttlSeconds,
-      maxUses: MAX_USES,
-    });
+    const reply = await client
+      .openSession({
+        agent: input.agent,
+        manifestHash: input.manifestHash,
+        capabilities: uniqueSecrets(input.grants).map((name) => ({ name, scope: 'agent' as const })),
+        ttlSeconds: input.ttlSeconds,
+        maxUses: MAX_USES,
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ContainaiError && err.code === 'SECRET_NOT_FOUND' ? secretNotFound(err) : err;
+      });
     return {
       bundle: reply.bundle,
       socketDir: sessionDir(brokerLayout(input.paths), reply.bundle.sessionId),
@@ -70,4 +74,20 @@ export async function revokeBrokerSession(paths: ContainaiPaths, sessionId: stri
 
 function uniqueSecrets(grants: readonly SecretGrant[]): string[] {
   return [...new Set(grants.map((g) => g.secret))];
+}
+
+function secretNotFound(err: ContainaiError): ContainaiError {
+  const name = /"([A-Z][A-Z0-9_]*)"/.exec(err.message)?.[1] ?? 'NAME';
+  return new ContainaiError('SECRET_NOT_FOUND', err.message, {
+    causes: [
+      'the secret was never stored',
+      'it is set as CONTAINAI_SECRET_' + name + ' in this shell, but the broker was started from another one',
+    ],
+    actions: [
+      `store it: containai secrets set ${name}`,
+      'list what is stored: containai secrets list',
+      'or restart the broker from this shell: containai broker stop',
+    ],
+    cause: err,
+  });
 }

@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { readPid } from '../../../broker/daemon.js';
+import { resolvePaths } from '../../../broker/paths.js';
+import { brokerLayout } from '../../../broker/socket-paths.js';
 import { DockerEngine } from '../../../launchers/docker/engine.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -29,20 +32,34 @@ export interface TestEnv {
 
 /** A fresh CONTAINAI_HOME and run label; removes every labelled object afterwards. */
 export function useTestEnv(extraEnv: NodeJS.ProcessEnv = {}): TestEnv {
+  const { testEnv, cleanup } = createTestEnv(extraEnv);
+  onTestFinished(cleanup);
+  return testEnv;
+}
+
+/**
+ * useTestEnv for a whole describe block: return `cleanup` from beforeAll so
+ * it runs after the block, whatever happened.
+ */
+export function createTestEnv(extraEnv: NodeJS.ProcessEnv = {}): {
+  testEnv: TestEnv;
+  cleanup: () => Promise<void>;
+} {
   const runId = randomBytes(6).toString('hex');
   const home = mkdtempSync(join(tmpdir(), 'containai-test-'));
   const engine = DockerEngine.fromEnv(process.env);
-  onTestFinished(async () => {
+  const cleanup = async (): Promise<void> => {
     await engine.removeLabelled([`${TEST_RUN_LABEL}=${runId}`]);
+    stopBroker(home);
     rmSync(home, { recursive: true, force: true });
-  });
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CONTAINAI_HOME: home,
     CONTAINAI_LABELS: `${TEST_RUN_LABEL}=${runId}`,
     ...extraEnv,
   };
-  return { runId, home, env, engine };
+  return { testEnv: { runId, home, env, engine }, cleanup };
 }
 
 export function binPath(command: string): string {
@@ -96,15 +113,26 @@ export async function leftovers(
   return t.engine.findLabelled([`${TEST_RUN_LABEL}=${t.runId}`]);
 }
 
-/** Polls until a container with this test's label is running; returns its ID. */
+/** Polls until this test's agent container (not a sidecar) is running; returns its ID. */
 export async function waitForSessionContainer(t: TestEnv, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const running = (await t.engine.listContainers([`${TEST_RUN_LABEL}=${t.runId}`])).filter(
-      (c) => c.State === 'running',
-    );
+    const running = (
+      await t.engine.listContainers([`${TEST_RUN_LABEL}=${t.runId}`, 'containai.role=agent'])
+    ).filter((c) => c.State === 'running');
     if (running[0]) return running[0].Id;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('no session container started in time');
+}
+
+/** Stops a broker a launcher auto-started under this CONTAINAI_HOME, if any. */
+function stopBroker(home: string): void {
+  const pid = readPid(brokerLayout(resolvePaths({ CONTAINAI_HOME: home })).pidFile);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }

@@ -5,10 +5,12 @@
 // opens nothing, and the broker decides at every redemption whether to hand
 // out the one key that opens one capability.
 import { z } from 'zod';
+import { SECRET_NAME_PATTERN } from './secret-name.js';
+
+export { assertSecretName, SECRET_NAME_PATTERN } from './secret-name.js';
 import { ContainaiError, quote } from './errors.js';
 import { fromBase64, KEY_BYTES, open, randomBytes, seal, sha256Hex } from './crypto.js';
 
-export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** Large enough for any API key or PEM file; small enough to keep a bundle line bounded. */
 export const MAX_SECRET_BYTES = 16 * 1024;
 
@@ -42,15 +44,6 @@ export const bundleSchema = z.strictObject({
   capabilities: z.array(capabilitySchema).max(64),
 });
 export type Bundle = z.infer<typeof bundleSchema>;
-
-export function assertSecretName(name: string): void {
-  if (!SECRET_NAME_PATTERN.test(name)) {
-    throw new ContainaiError('NAME_INVALID', `secret name ${quote(name)} is not acceptable`, {
-      causes: ['secret names are 1-64 characters: an upper-case letter, then A-Z, 0-9 or _'],
-      actions: ['use a name like OPENAI_API_KEY or DEMO'],
-    });
-  }
-}
 
 /** What the broker keeps per capability: never the plaintext. */
 export interface SealedCapability {

@@ -1,5 +1,5 @@
 // CONTAINAI_SECRET_<NAME> variables: read-only, for CI where nothing else exists.
-import { SECRET_NAME_PATTERN } from '../capability.js';
+import { SECRET_NAME_PATTERN } from '../secret-name.js';
 import type { SecretBackend } from './backend.js';
 
 const PREFIX = 'CONTAINAI_SECRET_';

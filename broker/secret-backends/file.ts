@@ -2,7 +2,7 @@
 // Refused outright when others could read it, rather than used and warned about.
 import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SECRET_NAME_PATTERN } from '../capability.js';
+import { SECRET_NAME_PATTERN } from '../secret-name.js';
 import { randomBytes } from '../crypto.js';
 import { ContainaiError } from '../errors.js';
 import type { SecretBackend } from './backend.js';

@@ -1,6 +1,6 @@
 // `--secret NAME[=ENVVAR]`: grants the session an agent-scoped capability for
 // a stored secret, delivered to the agent process as ENVVAR (default NAME).
-import { assertSecretName } from '../../broker/capability.js';
+import { assertSecretName } from '../../broker/secret-name.js';
 import { ContainaiError, quote } from '../../broker/errors.js';
 
 export interface SecretGrant {

@@ -9,11 +9,7 @@ import {
   writeManifest,
   type SessionManifest,
 } from '../manifest/session-manifest.js';
-import {
-  openBrokerSession,
-  revokeBrokerSession,
-  type OpenedBrokerSession,
-} from '../secrets/broker-session.js';
+import type { OpenedBrokerSession } from '../secrets/broker-session.js';
 import type { SecretGrant } from '../secrets/secret-grants.js';
 import type { SessionPlan } from './plan-session.js';
 
@@ -45,7 +41,9 @@ export async function secureSession(
   if (override) deps.log(`warning: launching with tampered trusted files (--allow-tampered): ${override}`);
   const broker =
     input.grants.length > 0 || override
-      ? await openBrokerSession({
+      ? await (
+          await brokerSessions()
+        ).openBrokerSession({
           paths: deps.paths,
           agent: plan.agent.name,
           manifestHash: manifest.hash,
@@ -65,5 +63,14 @@ export async function revokeSecured(
   paths: ContainaiPaths,
   secured: SecuredSession | undefined,
 ): Promise<void> {
-  if (secured?.broker) await revokeBrokerSession(paths, secured.broker.bundle.sessionId);
+  if (secured?.broker)
+    await (await brokerSessions()).revokeBrokerSession(paths, secured.broker.bundle.sessionId);
+}
+
+/**
+ * The broker client and its schemas cost ~150 ms to load: only sessions that
+ * use the broker pay for them.
+ */
+function brokerSessions(): Promise<typeof import('../secrets/broker-session.js')> {
+  return import('../secrets/broker-session.js');
 }

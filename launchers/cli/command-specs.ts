@@ -92,7 +92,15 @@ export const RUN_FLAGS: FlagSpec[] = [
     name: 'network-proxy',
     type: 'string',
     value: 'PROFILE',
-    description: 'network profile: restricted (no network; the only one so far)',
+    description:
+      'network profile: squid (default: only allowlisted hosts, through a logging proxy) or restricted (no network)',
+  },
+  {
+    name: 'allow-domain',
+    type: 'string',
+    value: 'D',
+    multiple: true,
+    description: 'also allow host D through the proxy (.D: D and its subdomains); repeatable',
   },
   json,
   help,
@@ -154,6 +162,22 @@ export const COMMANDS: CommandSpec[] = [
     summary:
       'build (or find, by content hash) the Debian base, the containai base and an agent image (default shell)',
     flags: [json, help],
+    implemented: true,
+  },
+  {
+    name: 'containai logs',
+    usage: 'containai logs SESSION [--follow] [--json]',
+    summary: "show a session's network log: every proxy request and lifecycle event (squid profile)",
+    flags: [
+      {
+        name: 'follow',
+        type: 'boolean',
+        short: 'f',
+        description: 'keep printing new records until the session has ended',
+      },
+      { name: 'json', type: 'boolean', description: 'print the records as JSON lines, as stored' },
+      help,
+    ],
     implemented: true,
   },
 ];

@@ -8,8 +8,9 @@ import { commandSpec, COMMANDS, renderHelp } from './command-specs.js';
 import { auditCli, brokerCli } from './broker-cli.js';
 import { booleanFlag, parseFlags } from './parse-flags.js';
 import { secretsCli } from './secrets-cli.js';
+import { logsCli } from './logs-cli.js';
 
-const LATER = ['gc', 'logs'];
+const LATER = ['gc'];
 
 export async function containaiCli(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -23,6 +24,7 @@ export async function containaiCli(argv: string[]): Promise<number> {
   if (sub === 'broker' && ['start', 'stop', 'status', 'revoke'].includes(rest[0] ?? ''))
     return brokerCli(rest);
   if (sub === 'audit' && rest[0] === 'verify') return auditCli(rest);
+  if (sub === 'logs') return logsCli(rest);
   if (LATER.includes(sub)) {
     throw new ContainaiError('NOT_IMPLEMENTED', `containai ${sub} is not implemented yet`, {
       actions: ['see docs/cli.md for what works today'],

@@ -9,8 +9,9 @@ import { commandSpec, renderHelp } from './command-specs.js';
 import { notImplemented } from './not-implemented.js';
 import { resolvePaths } from '../../broker/paths.js';
 import { parseSecretGrants } from '../secrets/secret-grants.js';
-import { booleanFlag, parseFlags, stringFlag, stringsFlag } from './parse-flags.js';
+import { booleanFlag, parseFlags, stringFlag, stringsFlag, type ParsedArgs } from './parse-flags.js';
 import { readPrompt } from './prompt-input.js';
+import { sessionAllowlist } from '../network/session-allowlist.js';
 
 export async function runAgentCli(agentName: string, argv: string[]): Promise<number> {
   const spec = commandSpec(`run-${agentName}`);
@@ -51,6 +52,7 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       }),
       image: stringFlag(args, 'image'),
       profile: parseProfile(stringFlag(args, 'network-proxy')),
+      allowlist: sessionAllowlist(agent, allowDomains(args)),
       prompt,
       timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
       grants: parseSecretGrants(stringsFlag(args, 'secret')),
@@ -68,15 +70,22 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
 }
 
 function parseProfile(value: string | undefined): NetworkProfile {
-  if (value === undefined || value === 'restricted') return 'restricted';
-  if (value === 'squid') {
-    throw new ContainaiError('NOT_IMPLEMENTED', 'the squid network profile is not implemented yet', {
-      actions: ['use --network-proxy restricted (no network) for now'],
+  if (value === undefined || value === 'squid') return 'squid';
+  if (value === 'restricted') return 'restricted';
+  throw new ContainaiError('USAGE', `--network-proxy ${quote(value)} is not a profile`, {
+    actions: ['use --network-proxy squid (the default) or --network-proxy restricted'],
+  });
+}
+
+/** --allow-domain values; refused with restricted, which has no network to allow anything on. */
+function allowDomains(args: ParsedArgs): string[] {
+  const values = stringsFlag(args, 'allow-domain');
+  if (values.length > 0 && stringFlag(args, 'network-proxy') === 'restricted') {
+    throw new ContainaiError('USAGE', '--allow-domain has no effect with --network-proxy restricted', {
+      actions: ['drop --network-proxy restricted (squid is the default), or drop --allow-domain'],
     });
   }
-  throw new ContainaiError('USAGE', `--network-proxy ${quote(value)} is not a profile`, {
-    actions: ['use --network-proxy restricted'],
-  });
+  return values;
 }
 
 function parseTimeout(value: string | undefined): number | undefined {

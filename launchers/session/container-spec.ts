@@ -20,6 +20,10 @@ export interface AgentContainerInput {
   repoRoot?: string;
   /** Host dir of the broker's per-session socket; mounted read-only for the stub. */
   brokerSocketDir?: string;
+  /** The session's internal network (squid profile, launchers/network/); default 'none'. */
+  networkMode?: string;
+  /** Added to the container's environment (the proxy variables); never secrets. */
+  extraEnv?: string[];
 }
 
 export function agentContainerSpec(input: AgentContainerInput): Dockerode.ContainerCreateOptions {
@@ -39,7 +43,7 @@ export function agentContainerSpec(input: AgentContainerInput): Dockerode.Contai
     Hostname: input.name,
     User: AGENT_USER,
     WorkingDir: WORKSPACE,
-    Env: [`HOME=${AGENT_HOME}`, 'LANG=C.UTF-8'],
+    Env: [`HOME=${AGENT_HOME}`, 'LANG=C.UTF-8', ...(input.extraEnv ?? [])],
     HostConfig: {
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],
@@ -52,7 +56,7 @@ export function agentContainerSpec(input: AgentContainerInput): Dockerode.Contai
       // Equal to Memory: no swap on top of the limit.
       MemorySwap: input.limits.memoryBytes,
       NanoCpus: input.limits.nanoCpus,
-      NetworkMode: 'none',
+      NetworkMode: input.networkMode ?? 'none',
       IpcMode: 'private',
       Tmpfs: {
         '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777',

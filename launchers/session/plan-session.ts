@@ -9,10 +9,12 @@ import { LABEL } from '../docker/labels.js';
 import { branchesUnder, findRepoRoot, refuseDirty, type HostRepo } from '../git/host-repo.js';
 import type { ResolvedImage } from '../images/debian-base.js';
 import { ensureAgentImage } from '../images/ensure-images.js';
+import { planNetwork, type NetworkPlan } from '../network/network-plan.js';
+import type { Allowlist } from '../../proxy/allowlist.js';
 import { validateBranchSuffix } from './branch.js';
 import type { ResourceLimits } from './limits.js';
 
-export type NetworkProfile = 'restricted';
+export type NetworkProfile = 'squid' | 'restricted';
 
 export interface SessionRequest {
   agent: AgentDefinition;
@@ -24,6 +26,8 @@ export interface SessionRequest {
   limits: ResourceLimits;
   image: string | undefined;
   profile: NetworkProfile;
+  /** Validated --allow-domain values plus the agent's defaults (squid only). */
+  allowlist: Allowlist;
 }
 
 export interface SessionPlan {
@@ -38,6 +42,7 @@ export interface SessionPlan {
   image: ResolvedImage;
   limits: ResourceLimits;
   profile: NetworkProfile;
+  network: NetworkPlan;
   created: Date;
 }
 
@@ -54,6 +59,7 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
   const repo = await resolveRepo(req, deps.log);
   if (repo) await refuseDirty(repo.root, req.force);
   const image = await resolveImage(req, deps);
+  const network = await planNetwork(req.profile, req.allowlist, deps);
   return {
     agent: req.agent,
     fixedBranch: branchSuffix === undefined ? undefined : `${req.agent.name}/${branchSuffix}`,
@@ -63,6 +69,7 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
     image,
     limits: req.limits,
     profile: req.profile,
+    network,
     created: (deps.now ?? (() => new Date()))(),
   };
 }

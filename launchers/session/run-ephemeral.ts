@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { ContainaiError } from '../../broker/errors.js';
 import type { ContainaiPaths } from '../../broker/paths.js';
 import type { DockerEngine } from '../docker/engine.js';
-import { startStub, type CommandWrapper } from '../secrets/start-stub.js';
+import type { CommandWrapper } from '../secrets/start-stub.js';
+import { finishNetwork, type StartedNetwork } from '../network/start-network.js';
 import { AGENT_HOME, AGENT_USER, WORKSPACE } from './container-spec.js';
 import { InterruptGuard, stopError } from './interrupts.js';
 import { planSession, type PlanDeps, type SessionRequest } from './plan-session.js';
@@ -42,6 +43,7 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
   });
   let failed = false;
   let secured: SecuredSession | undefined;
+  let network: StartedNetwork | undefined;
   try {
     // Planning creates nothing (an image build may run): a stop abandons it at once.
     const plan = await guard.race(planSession(req, deps));
@@ -51,9 +53,18 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
       brokerSocketDir: secured.broker?.socketDir,
     });
     containerId = session.containerId;
+    network = session.network;
     recordManifest(deps.paths, session.name, secured);
     guard.check();
-    const wrap = await startStub(engine, session.containerId, secured.broker, secured.grants);
+    // Fail closed before anything else runs in the container (docs/proxy.md).
+    await session.network.selfCheck(session.containerId);
+    guard.check();
+    // The stub's modules load only for sessions that use the broker (startup time).
+    const wrap: CommandWrapper = secured.broker
+      ? await (
+          await import('../secrets/start-stub.js')
+        ).startStub(engine, session.containerId, secured.broker, secured.grants)
+      : (cmd) => cmd;
     guard.check();
     guard.armTimeout(req.timeoutSeconds);
     const exitCode = await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps, wrap);
@@ -70,6 +81,7 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
     await revokeSecured(deps.paths, secured).catch((err: unknown) => {
       deps.log(`could not revoke the broker session: ${(err as Error).message}`);
     });
+    await finishNetwork(network, { failed }, deps.log);
     await teardownAll(engine, names, failed, deps.log);
   }
 }

@@ -8,6 +8,7 @@ import { statusCodeOf } from '../docker/engine-errors.js';
 import { agentContainerSpec, AGENT_USER, REPO_MOUNT, WORKSPACE } from './container-spec.js';
 import { nextSessionBranch } from './branch.js';
 import { sessionName, withOrdinal } from './names.js';
+import { startNetwork, type StartedNetwork } from '../network/start-network.js';
 import type { SessionPlan } from './plan-session.js';
 
 export interface StartedSession {
@@ -15,6 +16,8 @@ export interface StartedSession {
   name: string;
   branch: string;
   containerId: string;
+  /** The session's network: self-check and log flush (launchers/network/). */
+  network: StartedNetwork;
 }
 
 const MAX_NAME_ATTEMPTS = 20;
@@ -39,21 +42,20 @@ export async function startSession(
     const name = plan.fixedBranch ? withOrdinal(base, attempt) : base;
     if ((await engine.listContainers([`${LABEL.session}=${name}`])).length > 0) continue;
     beforeCreate(name);
-    const labels = sessionLabels(
-      {
-        session: name,
-        agent: plan.agent.name,
-        repo: plan.repo?.root ?? '',
-        branch,
-        profile: plan.profile,
-        created: plan.created,
-      },
-      'agent',
-    );
+    const labelInput = {
+      session: name,
+      agent: plan.agent.name,
+      repo: plan.repo?.root ?? '',
+      branch,
+      profile: plan.profile,
+      created: plan.created,
+    };
+    const labels = sessionLabels(labelInput, 'agent');
     // A random suffix: `docker volume create` silently reuses an existing
     // volume of the same name, which could be another session's workspace.
     const volume = `${name}-ws-${randomBytes(4).toString('hex')}`;
     await engine.createVolume(volume, labels);
+    const network = await startNetwork(engine, plan.network, labelInput);
     let containerId: string;
     try {
       containerId = await engine.createContainer(
@@ -65,17 +67,20 @@ export async function startSession(
           workspaceVolume: volume,
           repoRoot: plan.repo?.root,
           brokerSocketDir: extras.brokerSocketDir,
+          networkMode: network.agentNetworkMode,
+          extraEnv: network.agentEnv,
         }),
       );
     } catch (err) {
       if (statusCodeOf((err as ContainaiError).cause) !== 409) throw err;
       // Lost a race for the name: drop our volume and try the next ordinal.
       await engine.removeVolume(volume);
+      await network.remove();
       continue;
     }
     await engine.startContainer(containerId);
     if (plan.repo) await cloneWorkspace(engine, containerId, branch);
-    return { plan, name, branch, containerId };
+    return { plan, name, branch, containerId, network };
   }
   throw new ContainaiError(
     'SESSION_SETUP_FAILED',

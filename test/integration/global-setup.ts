@@ -3,7 +3,7 @@
 // image must exist, built through the same code path users take.
 import type { TestProject } from 'vitest/node';
 import { DockerEngine } from '../../launchers/docker/engine.js';
-import { ensureAgentImage } from '../../launchers/images/ensure-images.js';
+import { ensureAgentImage, ensureImage } from '../../launchers/images/ensure-images.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,4 +19,11 @@ export default async function setup(project: TestProject): Promise<void> {
     log: (line) => process.stderr.write(`[global-setup] ${line}\n`),
   });
   project.provide('shellImage', image.ref);
+  // The squid profile (the default) needs its sidecar images.
+  for (const sidecar of ['proxy', 'log-forwarder']) {
+    await ensureImage(engine, sidecar, {
+      env: process.env,
+      log: (line) => process.stderr.write(`[global-setup] ${line}\n`),
+    });
+  }
 }

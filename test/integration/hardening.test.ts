@@ -6,12 +6,24 @@ import { leftovers, runCli, startCli, useTestEnv, waitForSessionContainer } from
 import { git, makeRepo } from './helpers/git-repo.js';
 
 describe('agent container hardening', () => {
-  it('is created read-only, without capabilities, with limits, as agent, with no network', async () => {
+  it('is created read-only, without capabilities, with limits, as agent, with no network (restricted)', async () => {
     const t = useTestEnv();
     const repo = makeRepo();
     const run = startCli(
       'run-shell',
-      [repo, '--memory', '768m', '--cpus', '1.5', '--pids', '256', '--prompt', 'sleep 60'],
+      [
+        repo,
+        '--network-proxy',
+        'restricted',
+        '--memory',
+        '768m',
+        '--cpus',
+        '1.5',
+        '--pids',
+        '256',
+        '--prompt',
+        'sleep 60',
+      ],
       {
         env: t.env,
       },

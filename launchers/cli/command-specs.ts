@@ -118,9 +118,9 @@ function runCommand(agent: string, implemented: boolean): CommandSpec {
 
 export const COMMANDS: CommandSpec[] = [
   runCommand('shell', true),
-  runCommand('copilot', false),
-  runCommand('codex', false),
-  runCommand('claude', false),
+  runCommand('copilot', true),
+  runCommand('codex', true),
+  runCommand('claude', true),
   {
     name: 'launch-agent',
     usage: 'launch-agent AGENT [REPO] [flags]',

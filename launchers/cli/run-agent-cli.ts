@@ -8,7 +8,7 @@ import { runEphemeral } from '../session/run-ephemeral.js';
 import { commandSpec, renderHelp } from './command-specs.js';
 import { notImplemented } from './not-implemented.js';
 import { resolvePaths } from '../../broker/paths.js';
-import { parseSecretGrants } from '../secrets/secret-grants.js';
+import { parseSecretGrants, sessionGrants } from '../secrets/secret-grants.js';
 import { booleanFlag, parseFlags, stringFlag, stringsFlag, type ParsedArgs } from './parse-flags.js';
 import { readPrompt } from './prompt-input.js';
 import { sessionAllowlist } from '../network/session-allowlist.js';
@@ -55,7 +55,7 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       allowlist: sessionAllowlist(agent, allowDomains(args)),
       prompt,
       timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
-      grants: parseSecretGrants(stringsFlag(args, 'secret')),
+      grants: sessionGrants(agent.credentials, parseSecretGrants(stringsFlag(args, 'secret'))),
       allowTampered: booleanFlag(args, 'allow-tampered') || env.CONTAINAI_ALLOW_TAMPERED === '1',
     },
     {

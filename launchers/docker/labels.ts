@@ -3,6 +3,8 @@
 
 export const LABEL = {
   session: 'containai.session',
+  /** One launcher invocation: its teardown removes exactly what it created. */
+  launch: 'containai.launch',
   agent: 'containai.agent',
   repo: 'containai.repo',
   branch: 'containai.branch',
@@ -15,6 +17,7 @@ export type Role = 'agent' | 'proxy' | 'logs';
 
 export interface SessionLabelInput {
   session: string;
+  launch: string;
   agent: string;
   repo: string;
   branch: string;
@@ -30,6 +33,7 @@ export function sessionLabels(
   return {
     ...extra,
     [LABEL.session]: input.session,
+    [LABEL.launch]: input.launch,
     [LABEL.agent]: input.agent,
     [LABEL.repo]: input.repo,
     [LABEL.branch]: input.branch,

@@ -54,3 +54,16 @@ export function parseSecretGrants(specs: readonly string[]): SecretGrant[] {
   }
   return grants;
 }
+
+/**
+ * What a session is granted: the agent CLI's own credentials (required; a
+ * missing one stops the launch before any container starts) plus the user's
+ * --secret grants. A --secret for the same variable replaces the default.
+ */
+export function sessionGrants(
+  credentials: readonly SecretGrant[],
+  userGrants: readonly SecretGrant[],
+): SecretGrant[] {
+  const overridden = new Set(userGrants.map((g) => g.env));
+  return [...credentials.filter((c) => !overridden.has(c.env)), ...userGrants];
+}

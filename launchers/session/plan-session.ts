@@ -1,6 +1,7 @@
 // Preflight for one session, before anything is created: validates names,
 // finds the repository, refuses a dirty tree, picks the branch and name, and
 // makes sure the image exists. Nothing here starts a container.
+import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { ContainaiError, quote } from '../../broker/errors.js';
 import type { AgentDefinition } from '../agents/definitions.js';
@@ -44,6 +45,11 @@ export interface SessionPlan {
   profile: NetworkProfile;
   network: NetworkPlan;
   created: Date;
+  /**
+   * This launch's own ID, on every object it creates: teardown removes by it,
+   * so a launch that lost a name race never removes the winner's objects.
+   */
+  launchId: string;
 }
 
 export interface PlanDeps {
@@ -71,6 +77,7 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
     profile: req.profile,
     network,
     created: (deps.now ?? (() => new Date()))(),
+    launchId: randomBytes(8).toString('hex'),
   };
 }
 

@@ -12,6 +12,7 @@ import { InterruptGuard, stopError } from './interrupts.js';
 import { planSession, type PlanDeps, type SessionRequest } from './plan-session.js';
 import { choosePromptDelivery, writePromptFileCommand, type PromptDelivery } from './prompt-delivery.js';
 import {
+  precheckSecrets,
   recordManifest,
   revokeSecured,
   secureSession,
@@ -19,7 +20,7 @@ import {
   type SecureSessionInput,
 } from './secure-session.js';
 import { startSession, type StartedSession } from './start-session.js';
-import { teardownSession } from './teardown.js';
+import { LABEL } from '../docker/labels.js';
 
 export interface EphemeralRequest extends SessionRequest, SecureSessionInput {
   prompt: Buffer;
@@ -34,7 +35,7 @@ export interface EphemeralDeps extends PlanDeps {
 
 export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): Promise<number> {
   const { engine } = deps;
-  const names = new Set<string>();
+  let launchId: string | undefined;
   let containerId: string | undefined;
   const guard = new InterruptGuard(() => {
     // Killing the container ends any exec streaming from it; the pipeline
@@ -45,11 +46,13 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
   let secured: SecuredSession | undefined;
   let network: StartedNetwork | undefined;
   try {
+    await precheckSecrets(req.grants, deps.paths);
     // Planning creates nothing (an image build may run): a stop abandons it at once.
     const plan = await guard.race(planSession(req, deps));
+    launchId = plan.launchId;
     secured = await secureSession(plan, req, deps);
     guard.check();
-    const session: StartedSession = await startSession(engine, plan, (name) => names.add(name), {
+    const session: StartedSession = await startSession(engine, plan, {
       brokerSocketDir: secured.broker?.socketDir,
     });
     containerId = session.containerId;
@@ -82,7 +85,7 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
       deps.log(`could not revoke the broker session: ${(err as Error).message}`);
     });
     await finishNetwork(network, { failed }, deps.log);
-    await teardownAll(engine, names, failed, deps.log);
+    if (launchId) await teardownLaunch(engine, launchId, failed, deps.log);
   }
 }
 
@@ -124,32 +127,26 @@ async function runPrompt(
 }
 
 /**
- * Tears down every session name used. A teardown failure is an error of its
- * own, unless the run already failed: then the first error is the one the
- * user needs, and the leftover is reported beside it.
+ * Removes everything this launch created. A teardown failure is an error of
+ * its own, unless the run already failed: then the first error is the one
+ * the user needs, and the leftover is reported beside it.
  */
-async function teardownAll(
+async function teardownLaunch(
   engine: DockerEngine,
-  names: Set<string>,
+  launchId: string,
   alreadyFailed: boolean,
   log: (line: string) => void,
 ): Promise<void> {
-  for (const name of names) {
-    try {
-      await teardownSession(engine, name);
-    } catch (err) {
-      const leftover = new ContainaiError(
-        'DOCKER_ERROR',
-        `could not remove every object of session ${name}`,
-        {
-          actions: [
-            'remove leftovers: docker rm -f $(docker ps -aq --filter label=containai.session=' + name + ')',
-          ],
-          cause: err,
-        },
-      );
-      if (!alreadyFailed) throw leftover;
-      log(`${leftover.message}: ${(err as Error).message}`);
-    }
+  try {
+    await engine.removeLabelled([`${LABEL.launch}=${launchId}`]);
+  } catch (err) {
+    const leftover = new ContainaiError('DOCKER_ERROR', `could not remove every object of this session`, {
+      actions: [
+        `remove leftovers: containai gc, or docker rm -f $(docker ps -aq --filter label=${LABEL.launch}=${launchId})`,
+      ],
+      cause: err,
+    });
+    if (!alreadyFailed) throw leftover;
+    log(`${leftover.message}: ${(err as Error).message}`);
   }
 }

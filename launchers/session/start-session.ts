@@ -22,14 +22,10 @@ export interface StartedSession {
 
 const MAX_NAME_ATTEMPTS = 20;
 
-/**
- * `beforeCreate` runs once the final name is known and before any object
- * exists, so the caller can register teardown for that name first.
- */
+/** Everything created carries `plan.launchId`; the caller tears down by it. */
 export async function startSession(
   engine: DockerEngine,
   plan: SessionPlan,
-  beforeCreate: (name: string) => void,
   extras: { brokerSocketDir?: string } = {},
 ): Promise<StartedSession> {
   const tried = new Set(plan.takenBranches);
@@ -41,9 +37,9 @@ export async function startSession(
     const base = sessionName(plan.agent.name, plan.repoLabel, branch);
     const name = plan.fixedBranch ? withOrdinal(base, attempt) : base;
     if ((await engine.listContainers([`${LABEL.session}=${name}`])).length > 0) continue;
-    beforeCreate(name);
     const labelInput = {
       session: name,
+      launch: plan.launchId,
       agent: plan.agent.name,
       repo: plan.repo?.root ?? '',
       branch,

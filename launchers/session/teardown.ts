@@ -1,5 +1,5 @@
-// Removes everything labelled with a session: containers first, then its
-// networks and volumes. Idempotent and safe to call from any exit path.
+// Removes everything of a session, whichever launch created it (remove-agent,
+// gc): containers first, then networks and volumes. Idempotent.
 import type { DockerEngine, LabelledObjects } from '../docker/engine.js';
 import { LABEL } from '../docker/labels.js';
 

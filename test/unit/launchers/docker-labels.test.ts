@@ -8,6 +8,7 @@ import {
 
 const session: SessionLabelInput = {
   session: 'shell-repo-main',
+  launch: '0123456789abcdef',
   agent: 'shell',
   repo: '/home/user/repo',
   branch: 'shell/session-1',
@@ -17,6 +18,7 @@ const session: SessionLabelInput = {
 
 const OWN_KEYS = [
   'containai.session',
+  'containai.launch',
   'containai.agent',
   'containai.repo',
   'containai.branch',
@@ -26,9 +28,10 @@ const OWN_KEYS = [
 ];
 
 describe('sessionLabels', () => {
-  it('carries all seven containai.* keys with the session values', () => {
+  it('carries all eight containai.* keys with the session values', () => {
     expect(sessionLabels(session, 'agent', {})).toEqual({
       'containai.session': 'shell-repo-main',
+      'containai.launch': '0123456789abcdef',
       'containai.agent': 'shell',
       'containai.repo': '/home/user/repo',
       'containai.branch': 'shell/session-1',

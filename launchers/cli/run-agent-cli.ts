@@ -56,7 +56,11 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       prompt,
       timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
       grants: sessionGrants(agent.credentials, parseSecretGrants(stringsFlag(args, 'secret'))),
-      allowTampered: booleanFlag(args, 'allow-tampered') || env.CONTAINAI_ALLOW_TAMPERED === '1',
+      allowTampered: booleanFlag(args, 'allow-tampered')
+        ? 'flag'
+        : env.CONTAINAI_ALLOW_TAMPERED === '1'
+          ? 'env'
+          : false,
     },
     {
       engine: DockerEngine.fromEnv(env),

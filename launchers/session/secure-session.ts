@@ -19,7 +19,8 @@ export const EPHEMERAL_TTL_SECONDS = 24 * 3600;
 
 export interface SecureSessionInput {
   grants: readonly SecretGrant[];
-  allowTampered: boolean;
+  /** 'flag': --allow-tampered (warned on stderr); 'env': CONTAINAI_ALLOW_TAMPERED=1 for development (quiet). Both are audited. */
+  allowTampered: false | 'flag' | 'env';
 }
 
 export interface SecuredSession {
@@ -34,12 +35,13 @@ export async function secureSession(
   deps: { paths: ContainaiPaths; log: (line: string) => void },
 ): Promise<SecuredSession> {
   const manifest = await buildManifest({ installRoot: installRoot(), image: plan.image });
-  refuseTampered(manifest, input.allowTampered);
+  refuseTampered(manifest, input.allowTampered !== false);
   const override =
     manifest.tampered.length > 0
       ? `${manifest.tampered.length} trusted file(s) differ: ${manifest.tampered.slice(0, 5).join('; ')}`
       : undefined;
-  if (override) deps.log(`warning: launching with tampered trusted files (--allow-tampered): ${override}`);
+  if (override && input.allowTampered === 'flag')
+    deps.log(`warning: launching with tampered trusted files (--allow-tampered): ${override}`);
   const broker =
     input.grants.length > 0 || override
       ? await (

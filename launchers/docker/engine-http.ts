@@ -107,6 +107,7 @@ export class EngineHttp {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
       const req = this.request(method, withQuery(path, opts.query), { headers, signal: opts.signal });
+      if (process.env.CONTAINAI_DEBUG === 'http') traceRequest(method, path, req);
       req.on('response', resolve);
       req.on('error', reject);
       if (opts.body === undefined) req.end();
@@ -177,4 +178,17 @@ export async function* jsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<
     }
   }
   if (buffered.trim()) yield JSON.parse(buffered) as Record<string, unknown>;
+}
+
+/** CONTAINAI_DEBUG=http: one stderr line per engine call, with its duration. */
+function traceRequest(method: string, path: string, req: ReturnType<typeof httpRequest>): void {
+  const started = process.hrtime.bigint();
+  req.on('response', (res: IncomingMessage) =>
+    res.on('end', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      process.stderr.write(
+        `containai: [http] +${Math.round(performance.now())} ms ${method} ${path} ${res.statusCode} ${ms.toFixed(1)} ms\n`,
+      );
+    }),
+  );
 }

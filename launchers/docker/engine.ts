@@ -1,11 +1,14 @@
 // The one wrapper around the Docker engine. Everything else in containai talks
-// to Docker through this class: it owns `new Dockerode()`, refuses to create
-// unlabelled objects, and turns engine failures into ContainaiErrors.
-import Dockerode from 'dockerode';
+// to Docker through this class: it owns the connection (engine-http.ts),
+// refuses to create unlabelled objects, and turns engine failures into
+// ContainaiErrors. The request and reply types are the Engine API's own
+// (from @types/dockerode, used for types only).
+import type Dockerode from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { ContainaiError } from '../../broker/errors.js';
 import { DockerFrameSplitter, Utf8Collector, type StreamKind } from './demux.js';
 import { parseDockerHost, type DockerEndpoint } from './docker-host.js';
+import { EngineHttp, jsonLines } from './engine-http.js';
 import {
   MIN_API_VERSION,
   apiTooOld,
@@ -51,33 +54,26 @@ export interface LabelledObjects {
   networks: string[];
 }
 
+const id12 = (id: string): string => id.slice(0, 12);
+const enc = encodeURIComponent;
+
 export class DockerEngine {
   private constructor(
     readonly endpoint: DockerEndpoint,
-    private readonly docker: Dockerode,
+    private readonly api: EngineHttp,
   ) {}
 
   static fromEnv(env: Readonly<Record<string, string | undefined>> = process.env): DockerEngine {
     const endpoint = parseDockerHost(env.DOCKER_HOST, env.DOCKER_TLS_VERIFY);
-    const docker =
-      endpoint.kind === 'unix'
-        ? new Dockerode({ socketPath: endpoint.socketPath })
-        : new Dockerode({
-            host: endpoint.host,
-            port: endpoint.port,
-            protocol: endpoint.tls ? 'https' : 'http',
-          });
-    return new DockerEngine(endpoint, docker);
+    return new DockerEngine(endpoint, new EngineHttp(endpoint, env));
   }
 
   /** Pings the engine and checks its API version; the first call of every command. */
   async checkReady(timeoutMs = 5_000): Promise<EngineVersion> {
-    // dockerode honours abortSignal on these calls; its typings omit it.
-    type Abortable<T> = (opts: { abortSignal: AbortSignal }) => Promise<T>;
-    const ping = this.docker.ping.bind(this.docker) as unknown as Abortable<unknown>;
-    const version = this.docker.version.bind(this.docker) as unknown as Abortable<Dockerode.DockerVersion>;
-    await this.withTimeout(timeoutMs, (signal) => ping({ abortSignal: signal }));
-    const v = await this.withTimeout(timeoutMs, (signal) => version({ abortSignal: signal }));
+    await this.withTimeout(timeoutMs, (signal) => this.api.json('GET', '/_ping', { signal }));
+    const v = await this.withTimeout(timeoutMs, (signal) =>
+      this.api.json<Dockerode.DockerVersion>('GET', '/version', { signal }),
+    );
     const found = { apiVersion: v.ApiVersion, engineVersion: v.Version };
     if (!apiVersionAtLeast(found.apiVersion, MIN_API_VERSION)) {
       throw apiTooOld(this.endpoint.display, found.apiVersion, found.engineVersion);
@@ -92,6 +88,8 @@ export class DockerEngine {
       return await call(controller.signal);
     } catch (err) {
       if (controller.signal.aborted) throw unresponsive(this.endpoint.display, err);
+      if (statusCodeOf(err) !== undefined)
+        throw engineError(`the engine at ${this.endpoint.display} failed`, err);
       throw connectionError(this.endpoint, err);
     } finally {
       clearTimeout(timer);
@@ -102,16 +100,20 @@ export class DockerEngine {
 
   /** The image's ID, or undefined when the engine has no such image. */
   async imageId(ref: string): Promise<string | undefined> {
+    return (await this.inspectImage(ref))?.Id;
+  }
+
+  async imageLabels(ref: string): Promise<Record<string, string>> {
+    return (await this.inspectImage(ref))?.Config?.Labels ?? {};
+  }
+
+  private async inspectImage(ref: string): Promise<Dockerode.ImageInspectInfo | undefined> {
     try {
-      return (await this.docker.getImage(ref).inspect()).Id;
+      return await this.api.json<Dockerode.ImageInspectInfo>('GET', `/images/${enc(ref)}/json`);
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw engineError(`cannot inspect image ${ref}`, err);
     }
-  }
-
-  async imageLabels(ref: string): Promise<Record<string, string>> {
-    return (await this.docker.getImage(ref).inspect()).Config?.Labels ?? {};
   }
 
   /**
@@ -124,31 +126,21 @@ export class DockerEngine {
     opts: { tag: string; buildArgs: Record<string, string>; labels: Record<string, string> },
     onProgress: (line: string) => void,
   ): Promise<string> {
-    let stream: NodeJS.ReadableStream;
+    let failure: string | undefined;
     try {
-      stream = await this.docker.buildImage(context, {
-        t: opts.tag,
-        buildargs: opts.buildArgs,
-        labels: opts.labels,
-        rm: true,
-        forcerm: true,
+      const stream = await this.api.stream('POST', '/build', {
+        query: { t: opts.tag, buildargs: opts.buildArgs, labels: opts.labels, rm: true, forcerm: true },
+        body: context,
+        contentType: 'application/x-tar',
       });
+      for await (const event of jsonLines(stream)) {
+        const text = (event.stream ?? event.status ?? event.error) as string | undefined;
+        if (text) for (const line of text.split('\n')) if (line.trim()) onProgress(line);
+        if (typeof event.error === 'string') failure = event.error;
+      }
     } catch (err) {
-      throw engineError(`cannot start the build of ${opts.tag}`, err);
+      throw engineError(`build of ${opts.tag} failed`, err);
     }
-    const failure = await new Promise<string | undefined>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null, events: Array<{ error?: string }>) => {
-          if (err) return reject(engineError(`build of ${opts.tag} failed`, err));
-          resolve(events.find((e) => e.error)?.error);
-        },
-        (event: { stream?: string; status?: string; error?: string }) => {
-          const text = event.stream ?? event.status ?? event.error;
-          if (text) for (const line of text.split('\n')) if (line.trim()) onProgress(line);
-        },
-      );
-    });
     if (failure) {
       throw new ContainaiError('IMAGE_BUILD_FAILED', `build of ${opts.tag} failed: ${failure.trim()}`, {
         causes: [
@@ -168,10 +160,11 @@ export class DockerEngine {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const stream: NodeJS.ReadableStream = await this.docker.pull(ref, { abortSignal: controller.signal });
-      await new Promise<void>((resolve, reject) =>
-        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
-      );
+      const stream = await this.api.stream('POST', '/images/create', {
+        query: { fromImage: ref },
+        signal: controller.signal,
+      });
+      for await (const event of jsonLines(stream)) if (event.error) return false;
       return (await this.imageId(ref)) !== undefined;
     } catch {
       return false;
@@ -181,65 +174,69 @@ export class DockerEngine {
   }
 
   async removeImage(ref: string): Promise<void> {
-    try {
-      await this.docker.getImage(ref).remove({ force: true });
-    } catch (err) {
-      if (statusCodeOf(err) !== 404) throw engineError(`cannot remove image ${ref}`, err);
-    }
+    await this.ignoreMissing(
+      `image ${ref}`,
+      this.api.json('DELETE', `/images/${enc(ref)}`, { query: { force: true } }),
+    );
   }
 
   // ---- containers ---------------------------------------------------------
 
   async createContainer(opts: Dockerode.ContainerCreateOptions): Promise<string> {
     requireSessionLabel(opts.Labels, `container ${opts.name ?? ''}`);
+    const { name, ...body } = opts;
     try {
-      return (await this.docker.createContainer(opts)).id;
+      return (await this.api.json<{ Id: string }>('POST', '/containers/create', { query: { name }, body }))
+        .Id;
     } catch (err) {
-      throw engineError(`cannot create container ${opts.name ?? ''}`, err);
+      throw engineError(`cannot create container ${name ?? ''}`, err);
     }
   }
 
   async startContainer(id: string): Promise<void> {
     try {
-      await this.docker.getContainer(id).start();
+      await this.api.json('POST', `/containers/${enc(id)}/start`);
     } catch (err) {
-      throw engineError(`cannot start container ${id.slice(0, 12)}`, err);
+      throw engineError(`cannot start container ${id12(id)}`, err);
     }
   }
 
   async inspectContainer(id: string): Promise<Dockerode.ContainerInspectInfo> {
     try {
-      return await this.docker.getContainer(id).inspect();
+      return await this.api.json<Dockerode.ContainerInspectInfo>('GET', `/containers/${enc(id)}/json`);
     } catch (err) {
-      throw engineError(`cannot inspect container ${id.slice(0, 12)}`, err);
+      throw engineError(`cannot inspect container ${id12(id)}`, err);
     }
   }
 
   async inspectExec(execId: string): Promise<Dockerode.ExecInspectInfo> {
     try {
-      return await this.docker.getExec(execId).inspect();
+      return await this.api.json<Dockerode.ExecInspectInfo>('GET', `/exec/${enc(execId)}/json`);
     } catch (err) {
-      throw engineError(`cannot inspect exec ${execId.slice(0, 12)}`, err);
+      throw engineError(`cannot inspect exec ${id12(execId)}`, err);
     }
   }
 
   /** Waits for the container's main process to exit; resolves to its status. */
   async waitContainer(id: string): Promise<number> {
-    const result = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
-    return result.StatusCode;
+    try {
+      return (await this.api.json<{ StatusCode: number }>('POST', `/containers/${enc(id)}/wait`)).StatusCode;
+    } catch (err) {
+      throw engineError(`cannot wait for container ${id12(id)}`, err);
+    }
   }
 
   /** Force-removes a container with its anonymous volumes; a missing one is fine. */
   async removeContainer(id: string): Promise<void> {
     try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
+      await this.api.json('DELETE', `/containers/${enc(id)}`, { query: { force: true, v: true } });
     } catch (err) {
       const status = statusCodeOf(err);
       if (status === 404) return; // already gone
       // 409: a removal is already in progress elsewhere (a signal handler,
       // gc). Wait for it, so the caller can rely on the container being gone.
       if (status === 409 && (await this.waitUntilGone(id))) return;
-      throw engineError(`cannot remove container ${id.slice(0, 12)}`, err);
+      throw engineError(`cannot remove container ${id12(id)}`, err);
     }
   }
 
@@ -247,7 +244,7 @@ export class DockerEngine {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        await this.docker.getContainer(id).inspect();
+        await this.api.json('GET', `/containers/${enc(id)}/json`);
       } catch (err) {
         if (statusCodeOf(err) === 404) return true;
       }
@@ -261,39 +258,12 @@ export class DockerEngine {
    * to `sink` as raw bytes. Resolves to the command's exit code.
    */
   async exec(containerId: string, spec: ExecSpec, sink: OutputSink): Promise<number> {
-    let exec: Dockerode.Exec;
-    let stream: Duplex;
-    try {
-      exec = await this.docker.getContainer(containerId).exec({
-        Cmd: spec.cmd,
-        User: spec.user,
-        WorkingDir: spec.workdir,
-        Env: spec.env,
-        AttachStdin: spec.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-      });
-      stream = (await exec.start({ hijack: true, stdin: spec.stdin !== undefined })) as Duplex;
-    } catch (err) {
-      throw engineError(
-        `cannot run ${spec.cmd[0] ?? 'a command'} in container ${containerId.slice(0, 12)}`,
-        err,
-      );
-    }
-    const done = new Promise<void>((resolve, reject) => {
-      const splitter = new DockerFrameSplitter(sink);
-      stream.pipe(splitter);
-      splitter.on('finish', resolve);
-      splitter.on('error', reject);
-      stream.on('error', reject);
-    });
-    if (spec.stdin !== undefined) {
-      // Half-close after the payload: the process sees EOF on stdin.
-      stream.end(spec.stdin);
-    }
+    const { execId, stream } = await this.openExec(containerId, spec, spec.stdin !== undefined);
+    const done = drain(stream, sink);
+    // Half-close after the payload: the process sees EOF on stdin.
+    if (spec.stdin !== undefined) stream.end(spec.stdin);
     await done;
-    return exitCodeOf(exec);
+    return this.exitCodeOf(execId);
   }
 
   /**
@@ -306,34 +276,43 @@ export class DockerEngine {
     spec: Omit<ExecSpec, 'stdin'>,
     sink: OutputSink,
   ): Promise<RunningExec> {
-    let exec: Dockerode.Exec;
-    let stream: Duplex;
+    const { execId, stream } = await this.openExec(containerId, spec, true);
+    return { input: stream, exitCode: drain(stream, sink).then(() => this.exitCodeOf(execId)) };
+  }
+
+  private async openExec(
+    containerId: string,
+    spec: Omit<ExecSpec, 'stdin'>,
+    withStdin: boolean,
+  ): Promise<{ execId: string; stream: Duplex }> {
     try {
-      exec = await this.docker.getContainer(containerId).exec({
-        Cmd: spec.cmd,
-        User: spec.user,
-        WorkingDir: spec.workdir,
-        Env: spec.env,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
+      const { Id } = await this.api.json<{ Id: string }>('POST', `/containers/${enc(containerId)}/exec`, {
+        body: {
+          Cmd: spec.cmd,
+          User: spec.user,
+          WorkingDir: spec.workdir,
+          Env: spec.env,
+          AttachStdin: withStdin,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+        },
       });
-      stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+      const stream = await this.api.hijack(`/exec/${enc(Id)}/start`, { Detach: false, Tty: false });
+      return { execId: Id, stream };
     } catch (err) {
-      throw engineError(
-        `cannot run ${spec.cmd[0] ?? 'a command'} in container ${containerId.slice(0, 12)}`,
-        err,
-      );
+      throw engineError(`cannot run ${spec.cmd[0] ?? 'a command'} in container ${id12(containerId)}`, err);
     }
-    const done = new Promise<void>((resolve, reject) => {
-      const splitter = new DockerFrameSplitter(sink);
-      stream.pipe(splitter);
-      splitter.on('finish', resolve);
-      splitter.on('error', reject);
-      stream.on('error', reject);
-    });
-    return { input: stream, exitCode: done.then(() => exitCodeOf(exec)) };
+  }
+
+  /** The exec's exit code; the engine may report Running briefly after the stream ends. */
+  private async exitCodeOf(execId: string): Promise<number> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const info = await this.inspectExec(execId);
+      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new ContainaiError('DOCKER_ERROR', 'the engine never reported the exit code of a finished command');
   }
 
   /** Runs a command and collects its output as (lossily decoded) UTF-8 text. */
@@ -346,6 +325,65 @@ export class DockerEngine {
     return { exitCode, stdout: out.text(), stderr: err.text() };
   }
 
+  /**
+   * An interactive exec on a terminal (`docker exec -it`): one raw stream
+   * (Tty: true, no demultiplexing) joined to `io`, the terminal put in raw
+   * mode while it runs, and the exec's window resized on SIGWINCH.
+   * Resolves to the command's exit code once its output has ended.
+   */
+  async execTty(
+    containerId: string,
+    spec: Omit<ExecSpec, 'stdin'>,
+    io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream },
+  ): Promise<number> {
+    let execId: string;
+    let stream: Duplex;
+    try {
+      ({ Id: execId } = await this.api.json<{ Id: string }>('POST', `/containers/${enc(containerId)}/exec`, {
+        body: {
+          Cmd: spec.cmd,
+          User: spec.user,
+          WorkingDir: spec.workdir,
+          Env: spec.env,
+          AttachStdin: true,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: true,
+        },
+      }));
+      stream = await this.api.hijack(`/exec/${enc(execId)}/start`, { Detach: false, Tty: true });
+    } catch (err) {
+      throw engineError(`cannot run ${spec.cmd[0] ?? 'a command'} in container ${id12(containerId)}`, err);
+    }
+    const resize = (): void => {
+      const { columns, rows } = io.stdout;
+      if (!columns || !rows) return;
+      void this.api
+        .json('POST', `/exec/${enc(execId)}/resize`, { query: { h: rows, w: columns } })
+        .catch(() => undefined); // the exec may have just ended
+    };
+    const raw = io.stdin.isTTY === true;
+    if (raw) io.stdin.setRawMode(true);
+    io.stdin.resume();
+    io.stdin.pipe(stream);
+    process.on('SIGWINCH', resize);
+    resize();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        stream.on('data', (chunk: Buffer) => io.stdout.write(chunk));
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+    } finally {
+      process.off('SIGWINCH', resize);
+      io.stdin.unpipe(stream);
+      if (raw) io.stdin.setRawMode(false);
+      io.stdin.pause();
+    }
+    return this.exitCodeOf(execId);
+  }
+
   // ---- volumes and networks ---------------------------------------------
 
   /** `driverOpts`: options of the local driver, e.g. a tmpfs volume owned by a given uid. */
@@ -356,10 +394,12 @@ export class DockerEngine {
   ): Promise<void> {
     requireSessionLabel(labels, `volume ${name}`);
     try {
-      await this.docker.createVolume({
-        Name: name,
-        Labels: labels,
-        ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
+      await this.api.json('POST', '/volumes/create', {
+        body: {
+          Name: name,
+          Labels: labels,
+          ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}),
+        },
       });
     } catch (err) {
       throw engineError(`cannot create volume ${name}`, err);
@@ -367,13 +407,20 @@ export class DockerEngine {
   }
 
   async removeVolume(name: string): Promise<void> {
-    await this.ignoreMissing(this.docker.getVolume(name).remove({ force: true }));
+    await this.ignoreMissing(
+      `volume ${name}`,
+      this.api.json('DELETE', `/volumes/${enc(name)}`, { query: { force: true } }),
+    );
   }
 
   async createNetwork(opts: Dockerode.NetworkCreateOptions): Promise<string> {
     requireSessionLabel(opts.Labels, `network ${opts.Name}`);
     try {
-      return (await this.docker.createNetwork(opts)).id;
+      return (
+        await this.api.json<{ Id: string }>('POST', '/networks/create', {
+          body: { CheckDuplicate: true, ...opts },
+        })
+      ).Id;
     } catch (err) {
       throw engineError(`cannot create network ${opts.Name}`, err);
     }
@@ -382,19 +429,18 @@ export class DockerEngine {
   /** Attaches a created (or running) container to a further network. */
   async connectNetwork(network: string, containerId: string, aliases: string[] = []): Promise<void> {
     try {
-      await this.docker.getNetwork(network).connect({
-        Container: containerId,
-        EndpointConfig: { Aliases: aliases },
+      await this.api.json('POST', `/networks/${enc(network)}/connect`, {
+        body: { Container: containerId, EndpointConfig: { Aliases: aliases } },
       });
     } catch (err) {
-      throw engineError(`cannot connect container ${containerId.slice(0, 12)} to network ${network}`, err);
+      throw engineError(`cannot connect container ${id12(containerId)} to network ${network}`, err);
     }
   }
 
   /** The network's inspect data, or undefined when there is no such network. */
   async inspectNetwork(network: string): Promise<Dockerode.NetworkInspectInfo | undefined> {
     try {
-      return (await this.docker.getNetwork(network).inspect()) as Dockerode.NetworkInspectInfo;
+      return await this.api.json<Dockerode.NetworkInspectInfo>('GET', `/networks/${enc(network)}`);
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw engineError(`cannot inspect network ${network}`, err);
@@ -403,27 +449,37 @@ export class DockerEngine {
 
   /** Removes one network; a missing one is fine. */
   async removeNetwork(network: string): Promise<void> {
-    await this.ignoreMissing(this.docker.getNetwork(network).remove());
+    await this.ignoreMissing(`network ${network}`, this.api.json('DELETE', `/networks/${enc(network)}`));
   }
 
   // ---- finding and removing by label --------------------------------------
 
   async listContainers(labelFilters: string[]): Promise<Dockerode.ContainerInfo[]> {
-    return this.docker.listContainers({ all: true, filters: { label: labelFilters } });
+    try {
+      return await this.api.json<Dockerode.ContainerInfo[]>('GET', '/containers/json', {
+        query: { all: true, filters: { label: labelFilters } },
+      });
+    } catch (err) {
+      throw engineError('cannot list containers', err);
+    }
   }
 
   async findLabelled(labelFilters: string[]): Promise<LabelledObjects> {
-    const filters = { label: labelFilters };
-    const [containers, volumes, networks] = await Promise.all([
-      this.docker.listContainers({ all: true, filters }),
-      this.docker.listVolumes({ filters }),
-      this.docker.listNetworks({ filters }),
-    ]);
-    return {
-      containers: containers.map((c) => c.Id),
-      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
-      networks: networks.map((n) => n.Id),
-    };
+    const query = { filters: { label: labelFilters } };
+    try {
+      const [containers, volumes, networks] = await Promise.all([
+        this.listContainers(labelFilters),
+        this.api.json<{ Volumes: Array<{ Name: string }> | null }>('GET', '/volumes', { query }),
+        this.api.json<Array<{ Id: string }>>('GET', '/networks', { query }),
+      ]);
+      return {
+        containers: containers.map((c) => c.Id),
+        volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+        networks: networks.map((n) => n.Id),
+      };
+    } catch (err) {
+      throw err instanceof ContainaiError ? err : engineError('cannot list labelled objects', err);
+    }
   }
 
   /**
@@ -435,17 +491,17 @@ export class DockerEngine {
     const found = await this.findLabelled(labelFilters);
     await Promise.all(found.containers.map((id) => this.removeContainer(id)));
     await Promise.all([
-      ...found.networks.map((id) => this.ignoreMissing(this.docker.getNetwork(id).remove())),
-      ...found.volumes.map((name) => this.ignoreMissing(this.docker.getVolume(name).remove({ force: true }))),
+      ...found.networks.map((id) => this.removeNetwork(id)),
+      ...found.volumes.map((name) => this.removeVolume(name)),
     ]);
     return found;
   }
 
-  private async ignoreMissing(op: Promise<unknown>): Promise<void> {
+  private async ignoreMissing(what: string, op: Promise<unknown>): Promise<void> {
     try {
       await op;
     } catch (err) {
-      if (statusCodeOf(err) !== 404) throw engineError('cannot remove a labelled object', err);
+      if (statusCodeOf(err) !== 404) throw engineError(`cannot remove ${what}`, err);
     }
   }
 
@@ -454,23 +510,9 @@ export class DockerEngine {
     filters: Record<string, string[]>,
     signal: AbortSignal,
   ): AsyncGenerator<Record<string, unknown>> {
-    const stream = (await this.docker.getEvents({
-      filters,
-      abortSignal: signal,
-    } as Dockerode.GetEventsOptions)) as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
-    if (!stream) return;
-    signal.addEventListener('abort', () => stream.destroy?.(), { once: true });
-    let buffered = '';
     try {
-      for await (const chunk of stream) {
-        buffered += chunk.toString();
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line) yield JSON.parse(line) as Record<string, unknown>;
-        }
-      }
+      const stream = await this.api.stream('GET', '/events', { query: { filters }, signal });
+      yield* jsonLines(stream);
     } catch (err) {
       if (!signal.aborted) throw engineError('the engine event stream failed', err);
     }
@@ -484,12 +526,13 @@ function requireSessionLabel(labels: Record<string, string> | undefined, what: s
   }
 }
 
-/** The exec's exit code; the engine may report Running briefly after the stream ends. */
-async function exitCodeOf(exec: Dockerode.Exec): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const info = await exec.inspect();
-    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new ContainaiError('DOCKER_ERROR', 'the engine never reported the exit code of a finished command');
+/** Demultiplexes an exec's output into `sink` until the stream ends. */
+function drain(stream: Duplex, sink: OutputSink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const splitter = new DockerFrameSplitter(sink);
+    stream.pipe(splitter);
+    splitter.on('finish', resolve);
+    splitter.on('error', reject);
+    stream.on('error', reject);
+  });
 }

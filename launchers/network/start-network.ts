@@ -77,6 +77,10 @@ export async function startNetwork(
         Internal: true,
         CheckDuplicate: true,
         Labels: proxyLabels,
+        // No address on the host's side of the bridge: an internal network
+        // still lets containers reach the host at its gateway IP (any host
+        // service bound to 0.0.0.0). Agent and proxy talk over layer 2.
+        Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
       })
       .then(() => created.networks.push(internal)),
     plan.settings.egressNetwork

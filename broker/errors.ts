@@ -51,6 +51,11 @@ export const ERROR_CATALOGUE = {
     summary: 'a domain given to --allow-domain or the config is not acceptable',
   },
   EGRESS_CHECK_FAILED: { exit: 97, summary: 'the network policy self-check failed; the launch was aborted' },
+  PUSH_FAILED: {
+    exit: 98,
+    summary: 'the session branch could not be imported into the host repository (the bundle is kept)',
+  },
+  SESSION_NOT_FOUND: { exit: 99, summary: 'no containai session of that name exists' },
   TIMEOUT: { exit: 124, summary: 'the session exceeded --timeout and was stopped' },
   INTERRUPTED: { exit: 130, summary: 'the session was interrupted by a signal and torn down' },
 } as const;

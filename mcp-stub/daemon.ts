@@ -15,6 +15,7 @@ import { listenLines } from '../broker/line-server.js';
 import { SessionClient } from '../broker/session-client.js';
 import { AGENT_SOCKET, INSTALL_DIR, stubConfigSchema, type StubConfig } from '../broker/stub-install.js';
 import { agentRequestSchema } from './agent-protocol.js';
+import { startMcpService } from './mcp-service.js';
 
 const READY = 'containai-stub-ready';
 
@@ -71,10 +72,12 @@ async function runForeground(): Promise<number> {
     },
     onOversize: () => ({ ok: false, code: 'BROKER_BAD_REQUEST', message: 'request too large' }),
   });
+  const mcp = config.mcpServers.length > 0 ? await startMcpService(bundle, config) : undefined;
   process.send?.(READY);
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => resolve());
   });
+  await mcp?.close();
   await server.close();
   return 0;
 }
@@ -84,7 +87,12 @@ async function agentEnvironment(bundle: Bundle, config: StubConfig): Promise<Rec
   const client = await SessionClient.connect(config.brokerSocket, bundle);
   try {
     const env: Record<string, string> = {};
-    for (const { capability, env: name } of config.agentEnv) env[name] = await client.redeem(capability);
+    for (const { capability, env: name } of config.agentEnv) {
+      // MCP-scoped capabilities never reach the agent user, whatever stub.json says.
+      if (bundle.capabilities.find((c) => c.name === capability)?.scope !== 'agent')
+        throw new ContainaiError('CAP_DENIED', `capability ${capability} is not agent-scoped`);
+      env[name] = await client.redeem(capability);
+    }
     return env;
   } finally {
     client.close();

@@ -3,8 +3,10 @@
 // as /usr/local/bin/mcp-stub.
 import { ContainaiError, asContainaiError, formatError } from '../broker/errors.js';
 import { agentExec } from './agent-exec.js';
+import { auditFollow } from './audit-follow.js';
 import { daemon } from './daemon.js';
 import { install } from './install.js';
+import { runRelayClient } from './run.js';
 
 type Subcommand = (argv: string[]) => Promise<number>;
 
@@ -12,6 +14,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   install: (argv) => install(argv),
   daemon,
   'agent-exec': agentExec,
+  run: (argv) => runRelayClient(argv),
+  'audit-follow': (argv) => auditFollow(argv),
 };
 
 async function run(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@ import { installRoot } from '../launchers/install-root.js';
 import { benchEgressSelfCheck } from './bench/egress-self-check.js';
 import { benchLaunch } from './bench/launch.js';
 import { benchManifest } from './bench/manifest.js';
+import { benchMcpRelay } from './bench/mcp-relay.js';
 import { benchRedemption } from './bench/redemption.js';
 
 async function main(): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   await benchLaunch(root, image.ref, runs, 'restricted');
   await benchLaunch(root, image.ref, runs, 'squid');
   await benchEgressSelfCheck(root, runs);
+  await benchMcpRelay(engine, image.ref, Number(process.env.BENCH_MCP_CALLS ?? 2000));
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { main } from '../cli/main.js';
-import { notImplemented } from '../cli/not-implemented.js';
+import { connectAgentCli } from '../cli/lifecycle-cli.js';
 
-void main((argv) => notImplemented('connect-agent', argv));
+void main(connectAgentCli);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { main } from '../cli/main.js';
-import { notImplemented } from '../cli/not-implemented.js';
+import { launchAgentCli } from '../cli/lifecycle-cli.js';
 
-void main((argv) => notImplemented('launch-agent', argv));
+void main(launchAgentCli);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { main } from '../cli/main.js';
-import { notImplemented } from '../cli/not-implemented.js';
+import { removeAgentCli } from '../cli/lifecycle-cli.js';
 
-void main((argv) => notImplemented('remove-agent', argv));
+void main(removeAgentCli);

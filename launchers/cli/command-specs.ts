@@ -45,6 +45,16 @@ export const RUN_FLAGS: FlagSpec[] = [
     description: 'work on branch {agent}/B instead of {agent}/session-N',
   },
   {
+    name: 'use-current-branch',
+    type: 'boolean',
+    description: "work on the host's checked-out branch (not with --branch; refused on a detached HEAD)",
+  },
+  {
+    name: 'no-push',
+    type: 'boolean',
+    description: 'do not import the session branch into the host repository at the end',
+  },
+  {
     name: 'force',
     type: 'boolean',
     description: 'start even if the repository has uncommitted changes (they are not copied)',
@@ -110,7 +120,7 @@ function runCommand(agent: string, implemented: boolean): CommandSpec {
   return {
     name: `run-${agent}`,
     usage: `run-${agent} [REPO] [flags]`,
-    summary: `ephemeral ${agent} session in a hardened container, removed when the agent exits`,
+    summary: `ephemeral ${agent} session in a hardened container, removed when the agent exits; interactive on your terminal unless --prompt is given`,
     flags: RUN_FLAGS,
     implemented,
   };
@@ -125,29 +135,40 @@ export const COMMANDS: CommandSpec[] = [
     name: 'launch-agent',
     usage: 'launch-agent AGENT [REPO] [flags]',
     summary: 'persistent agent session in tmux that survives the launcher exiting',
-    flags: [help],
-    implemented: false,
+    flags: RUN_FLAGS.filter((f) => !['prompt', 'prompt-file', 'timeout', 'no-push'].includes(f.name)),
+    implemented: true,
   },
   {
     name: 'connect-agent',
     usage: 'connect-agent [-n NAME]',
-    summary: "attach to a persistent session's tmux",
-    flags: [help],
-    implemented: false,
+    summary: "attach to a persistent session's tmux (the only one, or the one named)",
+    flags: [
+      { name: 'name', type: 'string', short: 'n', value: 'NAME', description: 'the session to attach to' },
+      help,
+    ],
+    implemented: true,
   },
   {
     name: 'list-agents',
     usage: 'list-agents [--json]',
-    summary: 'list sessions found by their Docker labels',
-    flags: [help],
-    implemented: false,
+    summary: 'list sessions found by their Docker labels (renews persistent sessions)',
+    flags: [json, help],
+    implemented: true,
   },
   {
     name: 'remove-agent',
-    usage: 'remove-agent NAME',
+    usage: 'remove-agent NAME [--no-push] [--json]',
     summary: 'import the session branch into the host repository and tear the session down',
-    flags: [help],
-    implemented: false,
+    flags: [
+      {
+        name: 'no-push',
+        type: 'boolean',
+        description: 'remove without importing the session branch (the host repository is not touched)',
+      },
+      json,
+      help,
+    ],
+    implemented: true,
   },
   {
     name: 'containai doctor',
@@ -220,6 +241,14 @@ COMMANDS.push(
     'broker revoke ID [--json]',
     'revoke a broker session at once; later redemptions are denied',
   ),
+  {
+    name: 'containai gc',
+    usage: 'containai gc [--dry-run] [--json]',
+    summary:
+      'remove the objects, broker sessions and sockets of launches whose launcher died; never a persistent session',
+    flags: [{ name: 'dry-run', type: 'boolean', description: 'list what would be removed' }, json, help],
+    implemented: true,
+  },
   subcommand(
     'audit verify',
     'audit verify [PATH] [--json]',

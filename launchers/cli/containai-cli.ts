@@ -9,8 +9,9 @@ import { auditCli, brokerCli } from './broker-cli.js';
 import { booleanFlag, parseFlags } from './parse-flags.js';
 import { secretsCli } from './secrets-cli.js';
 import { logsCli } from './logs-cli.js';
+import { gcCli } from './lifecycle-cli.js';
 
-const LATER = ['gc'];
+const LATER: string[] = [];
 
 export async function containaiCli(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -25,6 +26,7 @@ export async function containaiCli(argv: string[]): Promise<number> {
     return brokerCli(rest);
   if (sub === 'audit' && rest[0] === 'verify') return auditCli(rest);
   if (sub === 'logs') return logsCli(rest);
+  if (sub === 'gc') return gcCli(rest);
   if (LATER.includes(sub)) {
     throw new ContainaiError('NOT_IMPLEMENTED', `containai ${sub} is not implemented yet`, {
       actions: ['see docs/cli.md for what works today'],

@@ -32,9 +32,10 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
     );
   }
   const prompt = await readPrompt(stringFlag(args, 'prompt'), stringFlag(args, 'prompt-file'));
-  if (prompt === undefined) {
-    throw new ContainaiError('NOT_IMPLEMENTED', 'interactive sessions are not implemented yet', {
-      actions: [`pass a command: ${spec.name} --prompt "COMMAND"`],
+  if (prompt === undefined && !(process.stdin.isTTY && process.stdout.isTTY)) {
+    throw new ContainaiError('USAGE', `${spec.name} without --prompt is interactive and needs a terminal`, {
+      causes: ['standard input or output is a pipe or a file'],
+      actions: [`pass the task instead: ${spec.name} --prompt "TEXT"`, `or run it from a terminal`],
     });
   }
   const env = process.env;
@@ -44,6 +45,8 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       repoPath: args.positionals[0],
       cwd: process.cwd(),
       branch: stringFlag(args, 'branch'),
+      useCurrentBranch: booleanFlag(args, 'use-current-branch'),
+      noPush: booleanFlag(args, 'no-push'),
       force: booleanFlag(args, 'force'),
       limits: parseLimits({
         memory: stringFlag(args, 'memory'),
@@ -73,7 +76,7 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
   );
 }
 
-function parseProfile(value: string | undefined): NetworkProfile {
+export function parseProfile(value: string | undefined): NetworkProfile {
   if (value === undefined || value === 'squid') return 'squid';
   if (value === 'restricted') return 'restricted';
   throw new ContainaiError('USAGE', `--network-proxy ${quote(value)} is not a profile`, {
@@ -82,7 +85,7 @@ function parseProfile(value: string | undefined): NetworkProfile {
 }
 
 /** --allow-domain values; refused with restricted, which has no network to allow anything on. */
-function allowDomains(args: ParsedArgs): string[] {
+export function allowDomains(args: ParsedArgs): string[] {
   const values = stringsFlag(args, 'allow-domain');
   if (values.length > 0 && stringFlag(args, 'network-proxy') === 'restricted') {
     throw new ContainaiError('USAGE', '--allow-domain has no effect with --network-proxy restricted', {

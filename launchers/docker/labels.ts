@@ -11,6 +11,12 @@ export const LABEL = {
   role: 'containai.role',
   profile: 'containai.profile',
   created: 'containai.created',
+  /** `ephemeral` (run-*) or `persistent` (launch-agent); gc never touches a running persistent one. */
+  mode: 'containai.mode',
+  /** The launcher process (`bootid:pid:starttime`), for gc's liveness check (launchers/lifecycle/). */
+  launcher: 'containai.launcher',
+  /** The broker session ID (not a secret), so remove-agent and gc can revoke it. */
+  brokerSession: 'containai.broker-session',
 } as const;
 
 export type Role = 'agent' | 'proxy' | 'logs';
@@ -23,6 +29,8 @@ export interface SessionLabelInput {
   branch: string;
   profile: string;
   created: Date;
+  /** mode, launcher, broker session (launchers/lifecycle/); absent values are left out. */
+  lifecycle?: Record<string, string>;
 }
 
 export function sessionLabels(
@@ -32,6 +40,7 @@ export function sessionLabels(
 ): Record<string, string> {
   return {
     ...extra,
+    ...input.lifecycle,
     [LABEL.session]: input.session,
     [LABEL.launch]: input.launch,
     [LABEL.agent]: input.agent,

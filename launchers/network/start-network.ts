@@ -93,42 +93,50 @@ export async function startNetwork(
       .then(() => created.volumes.push(logVolume)),
   ]);
   const forwarderNetwork = plan.settings.httpEndpoint ? egress : undefined;
-  const [proxyId, forwarderId] = await Promise.all([
-    engine.createContainer(
-      proxyContainerSpec({
-        name: `${session}-proxy-${suffix}`,
-        image: plan.proxyImage,
-        labels: proxyLabels,
-        internalNetwork: internal,
-        logVolume,
-        squidConf,
-      }),
-    ),
-    engine.createContainer(
-      forwarderContainerSpec({
-        name: `${session}-logs-${suffix}`,
-        image: plan.forwarderImage,
-        labels: logsLabels,
-        logVolume,
-        network: forwarderNetwork,
-      }),
-    ),
-  ]);
-  created.containers.push(proxyId, forwarderId);
-  await engine.connectNetwork(egress, proxyId);
-  await Promise.all([engine.startContainer(proxyId), engine.startContainer(forwarderId)]);
   const logFile = sessionLogPath(plan.logsDir, session);
-  const forwarder = await LogForwarderSession.start(engine, forwarderId, {
-    session,
-    logFile,
-    httpEndpoint: plan.settings.httpEndpoint,
-  });
-  forwarder.event('session-start', {
-    agent: labelInput.agent,
-    branch: labelInput.branch,
-    profile: 'squid',
-    allowlist: plan.allowlist.map((e) => (e.subdomains ? `.${e.host}` : e.host)),
-  });
+  // The sidecars start in the background while the caller creates and starts
+  // the agent container (Squid needs about a second to come up); the
+  // self-check, the log flush and removal each wait for them first.
+  const sidecars = (async () => {
+    const [proxyId, forwarderId] = await Promise.all([
+      engine.createContainer(
+        proxyContainerSpec({
+          name: `${session}-proxy-${suffix}`,
+          image: plan.proxyImage,
+          labels: proxyLabels,
+          internalNetwork: internal,
+          logVolume,
+          squidConf,
+        }),
+      ),
+      engine.createContainer(
+        forwarderContainerSpec({
+          name: `${session}-logs-${suffix}`,
+          image: plan.forwarderImage,
+          labels: logsLabels,
+          logVolume,
+          network: forwarderNetwork,
+        }),
+      ),
+    ]);
+    created.containers.push(proxyId, forwarderId);
+    await engine.connectNetwork(egress, proxyId);
+    await Promise.all([engine.startContainer(proxyId), engine.startContainer(forwarderId)]);
+    const forwarder = await LogForwarderSession.start(engine, forwarderId, {
+      session,
+      logFile,
+      httpEndpoint: plan.settings.httpEndpoint,
+    });
+    forwarder.event('session-start', {
+      agent: labelInput.agent,
+      branch: labelInput.branch,
+      profile: 'squid',
+      allowlist: plan.allowlist.map((e) => (e.subdomains ? `.${e.host}` : e.host)),
+    });
+    return { proxyId, forwarder };
+  })();
+  // Observed by selfCheck/finish/remove; never an unhandled rejection meanwhile.
+  sidecars.catch(() => undefined);
 
   return {
     agentNetworkMode: internal,
@@ -142,6 +150,7 @@ export async function startNetwork(
     ],
     logFile,
     async selfCheck(agentContainerId) {
+      const { proxyId, forwarder } = await sidecars;
       const info = await engine.inspectContainer(proxyId);
       const proxyEgressIp = info.NetworkSettings.Networks[egress]?.IPAddress || '0.0.0.0';
       const result = await runEgressSelfCheck(engine, {
@@ -154,6 +163,12 @@ export async function startNetwork(
       return result;
     },
     async finish(outcome) {
+      let forwarder: Awaited<typeof sidecars>['forwarder'];
+      try {
+        ({ forwarder } = await sidecars);
+      } catch {
+        return []; // the sidecars never started: nothing was logged to flush
+      }
       forwarder.event('session-end', outcome);
       const summary = await forwarder.finish();
       const warnings: string[] = [];
@@ -167,7 +182,10 @@ export async function startNetwork(
       if (!summary) warnings.push(`log forwarder: no final summary; ${logFile} may be incomplete`);
       return warnings;
     },
-    remove,
+    async remove() {
+      await sidecars.catch(() => undefined);
+      await remove();
+    },
   };
 }
 

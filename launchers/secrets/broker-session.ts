@@ -20,6 +20,8 @@ export interface OpenBrokerSessionInput {
   agent: string;
   manifestHash: string;
   grants: readonly SecretGrant[];
+  /** Secrets the session's MCP servers reference: MCP-scoped, never delivered to the agent. */
+  mcpSecrets?: readonly string[];
   ttlSeconds: number;
   /** A tampered-manifest override is written to the audit log before the session opens. */
   tamperOverride?: string;
@@ -27,6 +29,8 @@ export interface OpenBrokerSessionInput {
 
 /** Redemptions per capability: one per agent start, with room for restarts. */
 export const MAX_USES = 16;
+/** With MCP servers: the stub redeems once per server start (docs/mcp.md). */
+export const MCP_MAX_USES = 1000;
 
 export async function openBrokerSession(input: OpenBrokerSessionInput): Promise<OpenedBrokerSession> {
   await ensureBrokerRunning({ paths: input.paths });
@@ -37,9 +41,9 @@ export async function openBrokerSession(input: OpenBrokerSessionInput): Promise<
       .openSession({
         agent: input.agent,
         manifestHash: input.manifestHash,
-        capabilities: uniqueSecrets(input.grants).map((name) => ({ name, scope: 'agent' as const })),
+        capabilities: sessionCapabilities(input.grants, input.mcpSecrets ?? []),
         ttlSeconds: input.ttlSeconds,
-        maxUses: MAX_USES,
+        maxUses: (input.mcpSecrets ?? []).length > 0 ? MCP_MAX_USES : MAX_USES,
       })
       .catch((err: unknown) => {
         throw err instanceof ContainaiError && err.code === 'SECRET_NOT_FOUND' ? secretNotFound(err) : err;
@@ -74,6 +78,20 @@ export async function revokeBrokerSession(paths: ContainaiPaths, sessionId: stri
 
 function uniqueSecrets(grants: readonly SecretGrant[]): string[] {
   return [...new Set(grants.map((g) => g.secret))];
+}
+
+/** A secret granted to the agent and used by an MCP server is issued once, agent-scoped (the wider). */
+function sessionCapabilities(
+  grants: readonly SecretGrant[],
+  mcpSecrets: readonly string[],
+): { name: string; scope: 'agent' | 'mcp' }[] {
+  const agent = uniqueSecrets(grants);
+  return [
+    ...agent.map((name) => ({ name, scope: 'agent' as const })),
+    ...[...new Set(mcpSecrets)]
+      .filter((n) => !agent.includes(n))
+      .map((name) => ({ name, scope: 'mcp' as const })),
+  ];
 }
 
 function secretNotFound(err: ContainaiError): ContainaiError {

@@ -6,7 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pack } from 'tar-stream';
 import type { Bundle } from '../../broker/capability.js';
 import { ContainaiError } from '../../broker/errors.js';
-import { BROKER_SOCKET_IN_CONTAINER, type StubConfig } from '../../broker/stub-install.js';
+import {
+  BROKER_SOCKET_IN_CONTAINER,
+  type StubConfig,
+  type StubMcpServer,
+} from '../../broker/stub-install.js';
 import type { DockerEngine } from '../docker/engine.js';
 import type { SecretGrant } from './secret-grants.js';
 
@@ -23,6 +27,7 @@ export async function deliverBundle(
   bundle: Bundle,
   grants: readonly SecretGrant[],
   agentStarts = 1,
+  mcp: { session: string; servers: readonly StubMcpServer[] } | undefined = undefined,
 ): Promise<DeliveredBundle> {
   const agentTokens = Array.from({ length: agentStarts }, () => randomBytes(24).toString('base64url'));
   const config: StubConfig = {
@@ -30,6 +35,8 @@ export async function deliverBundle(
     brokerSocket: BROKER_SOCKET_IN_CONTAINER,
     agentEnv: grants.map((g) => ({ capability: g.secret, env: g.env })),
     agentTokens: agentTokens.map((t) => createHash('sha256').update(t).digest('hex')),
+    ...(mcp ? { session: mcp.session } : {}),
+    mcpServers: [...(mcp?.servers ?? [])],
   };
   const tar = await installTar({
     'bundle.json': JSON.stringify(bundle),

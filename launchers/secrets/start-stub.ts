@@ -6,6 +6,7 @@ import type { DockerEngine } from '../docker/engine.js';
 import type { OpenedBrokerSession } from './broker-session.js';
 import { deliverBundle, STUB_USER } from './deliver-bundle.js';
 import type { SecretGrant } from './secret-grants.js';
+import type { StubMcpServer } from '../../broker/stub-install.js';
 
 export type CommandWrapper = (cmd: string[]) => string[];
 
@@ -16,9 +17,10 @@ export async function startStub(
   containerId: string,
   broker: OpenedBrokerSession | undefined,
   grants: readonly SecretGrant[],
+  mcp?: { session: string; servers: readonly StubMcpServer[] },
 ): Promise<CommandWrapper> {
   if (!broker) return unwrapped;
-  const { agentTokens } = await deliverBundle(engine, containerId, broker.bundle, grants);
+  const { agentTokens } = await deliverBundle(engine, containerId, broker.bundle, grants, 1, mcp);
   const started = await engine.execCapture(containerId, {
     cmd: ['mcp-stub', 'daemon'],
     user: STUB_USER,

@@ -24,6 +24,9 @@ export function validateBranchSuffix(branch: string): string {
   if (/(^|\/)\./.test(branch)) refuse('a path component starts with "."');
   if (/(^\/|\/$)/.test(branch)) refuse('it starts or ends with "/"');
   if (/\.lock(\/|$)/.test(branch) || branch.endsWith('.')) refuse('it ends with ".lock" or "."');
+  // Each component is a file name under .git/refs (255 bytes, with ".lock" while written).
+  if (branch.split('/').some((part) => Buffer.byteLength(part) > 240))
+    refuse('a part between "/" is longer than 240 bytes (a file name in .git/refs)');
   return branch;
 }
 

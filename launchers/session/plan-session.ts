@@ -23,6 +23,8 @@ export interface SessionRequest {
   repoPath: string | undefined;
   cwd: string;
   branch: string | undefined;
+  /** --use-current-branch: work on (and import into) the host's checked-out branch. */
+  useCurrentBranch?: boolean;
   force: boolean;
   limits: ResourceLimits;
   image: string | undefined;
@@ -64,11 +66,13 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
   await deps.engine.checkReady();
   const repo = await resolveRepo(req, deps.log);
   if (repo) await refuseDirty(repo.root, req.force);
+  const currentBranch = req.useCurrentBranch ? requireCurrentBranch(repo, req.branch) : undefined;
   const image = await resolveImage(req, deps);
   const network = await planNetwork(req.profile, req.allowlist, deps);
   return {
     agent: req.agent,
-    fixedBranch: branchSuffix === undefined ? undefined : `${req.agent.name}/${branchSuffix}`,
+    fixedBranch:
+      currentBranch ?? (branchSuffix === undefined ? undefined : `${req.agent.name}/${branchSuffix}`),
     takenBranches: await takenBranches(deps.engine, req.agent.name, repo),
     repoLabel: repo ? basename(repo.root) : 'scratch',
     repo,
@@ -79,6 +83,27 @@ export async function planSession(req: SessionRequest, deps: PlanDeps): Promise<
     created: (deps.now ?? (() => new Date()))(),
     launchId: randomBytes(8).toString('hex'),
   };
+}
+
+/** The host's checked-out branch, for --use-current-branch (usage errors, before anything exists). */
+function requireCurrentBranch(repo: HostRepo | undefined, branch: string | undefined): string {
+  if (branch !== undefined) {
+    throw new ContainaiError('USAGE', '--use-current-branch and --branch cannot be combined', {
+      actions: ['pass one of them: --branch B works on {agent}/B, --use-current-branch on your branch'],
+    });
+  }
+  if (!repo) {
+    throw new ContainaiError('USAGE', '--use-current-branch needs a git repository', {
+      actions: ['run from inside your repository, or pass its path'],
+    });
+  }
+  if (!repo.currentBranch) {
+    throw new ContainaiError('USAGE', `${quote(repo.root)} has a detached HEAD: there is no current branch`, {
+      causes: ['a commit or tag is checked out, or a rebase/bisect is in progress'],
+      actions: ['check out a branch first: git switch BRANCH', 'or leave out --use-current-branch'],
+    });
+  }
+  return repo.currentBranch;
 }
 
 async function resolveRepo(req: SessionRequest, log: (line: string) => void): Promise<HostRepo | undefined> {

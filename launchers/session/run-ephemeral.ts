@@ -6,25 +6,24 @@ import { ContainaiError } from '../../broker/errors.js';
 import type { ContainaiPaths } from '../../broker/paths.js';
 import type { DockerEngine } from '../docker/engine.js';
 import type { CommandWrapper } from '../secrets/start-stub.js';
-import { finishNetwork, type StartedNetwork } from '../network/start-network.js';
+import { finishNetwork } from '../network/start-network.js';
 import { AGENT_HOME, AGENT_USER, WORKSPACE } from './container-spec.js';
 import { InterruptGuard, stopError } from './interrupts.js';
-import { planSession, type PlanDeps, type SessionRequest } from './plan-session.js';
+import type { PlanDeps, SessionRequest } from './plan-session.js';
 import { choosePromptDelivery, writePromptFileCommand, type PromptDelivery } from './prompt-delivery.js';
-import {
-  precheckSecrets,
-  recordManifest,
-  revokeSecured,
-  secureSession,
-  type SecuredSession,
-  type SecureSessionInput,
-} from './secure-session.js';
-import { startSession, type StartedSession } from './start-session.js';
+import { revokeSecured, type SecureSessionInput } from './secure-session.js';
+import type { StartedSession } from './start-session.js';
+import { prepareSession, type LaunchProgress } from '../lifecycle/prepare-session.js';
+import { removeLaunchRecord } from '../lifecycle/launch-record.js';
+import { pushAtExit } from '../lifecycle/push-at-exit.js';
 import { LABEL } from '../docker/labels.js';
 
 export interface EphemeralRequest extends SessionRequest, SecureSessionInput {
-  prompt: Buffer;
+  /** Undefined: an interactive session on the user's terminal. */
+  prompt: Buffer | undefined;
   timeoutSeconds: number | undefined;
+  /** --no-push: the host repository is left byte-identical. */
+  noPush?: boolean;
 }
 
 export interface EphemeralDeps extends PlanDeps {
@@ -35,43 +34,23 @@ export interface EphemeralDeps extends PlanDeps {
 
 export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): Promise<number> {
   const { engine } = deps;
-  let launchId: string | undefined;
-  let containerId: string | undefined;
+  const progress: LaunchProgress = {};
   const guard = new InterruptGuard(() => {
     // Killing the container ends any exec streaming from it; the pipeline
     // below then unwinds into its own teardown.
-    if (containerId) void engine.removeContainer(containerId).catch(() => undefined);
+    if (progress.containerId) void engine.removeContainer(progress.containerId).catch(() => undefined);
   });
   let failed = false;
-  let secured: SecuredSession | undefined;
-  let network: StartedNetwork | undefined;
   try {
-    await precheckSecrets(req.grants, deps.paths);
-    // Planning creates nothing (an image build may run): a stop abandons it at once.
-    const plan = await guard.race(planSession(req, deps));
-    launchId = plan.launchId;
-    secured = await secureSession(plan, req, deps);
-    guard.check();
-    const session: StartedSession = await startSession(engine, plan, {
-      brokerSocketDir: secured.broker?.socketDir,
-    });
-    containerId = session.containerId;
-    network = session.network;
-    recordManifest(deps.paths, session.name, secured);
-    guard.check();
-    // Fail closed before anything else runs in the container (docs/proxy.md).
-    await session.network.selfCheck(session.containerId);
-    guard.check();
-    // The stub's modules load only for sessions that use the broker (startup time).
-    const wrap: CommandWrapper = secured.broker
-      ? await (
-          await import('../secrets/start-stub.js')
-        ).startStub(engine, session.containerId, secured.broker, secured.grants)
-      : (cmd) => cmd;
-    guard.check();
+    const { session, wrap } = await prepareSession(req, deps, guard, progress, 'ephemeral');
     guard.armTimeout(req.timeoutSeconds);
-    const exitCode = await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps, wrap);
+    const exitCode =
+      req.prompt === undefined
+        ? await runInteractive(engine, session, wrap)
+        : await runPrompt(engine, session, choosePromptDelivery(req.prompt), deps, wrap);
     guard.check();
+    // The agent has exited; its work goes to the host before the container does.
+    if (!req.noPush) await pushAtExit(engine, session, deps);
     return exitCode;
   } catch (err) {
     failed = true;
@@ -80,13 +59,42 @@ export async function runEphemeral(req: EphemeralRequest, deps: EphemeralDeps): 
     throw err;
   } finally {
     guard.dispose();
+    // MCP servers stop (their audit lines reach the host log) while the session is still valid.
+    await progress.mcp?.finish();
     // Revoke first: even if removing containers fails, the capabilities are dead.
-    await revokeSecured(deps.paths, secured).catch((err: unknown) => {
+    await revokeSecured(deps.paths, progress.secured).catch((err: unknown) => {
       deps.log(`could not revoke the broker session: ${(err as Error).message}`);
     });
-    await finishNetwork(network, { failed }, deps.log);
-    if (launchId) await teardownLaunch(engine, launchId, failed, deps.log);
+    await finishNetwork(progress.network, { failed }, deps.log);
+    if (progress.launchId) {
+      await teardownLaunch(engine, progress.launchId, failed, deps.log);
+      removeLaunchRecord(deps.paths, progress.launchId);
+    }
   }
+}
+
+function agentEnv(session: StartedSession): string[] {
+  return [
+    `HOME=${AGENT_HOME}`,
+    `USER=${AGENT_USER}`,
+    `LOGNAME=${AGENT_USER}`,
+    'LANG=C.UTF-8',
+    `CONTAINAI_SESSION=${session.name}`,
+  ];
+}
+
+/** The agent's interactive command on the user's terminal (raw mode, resized with it). */
+async function runInteractive(
+  engine: DockerEngine,
+  session: StartedSession,
+  wrap: CommandWrapper,
+): Promise<number> {
+  const env = [...agentEnv(session), `TERM=${process.env.TERM || 'xterm-256color'}`];
+  return engine.execTty(
+    session.containerId,
+    { cmd: wrap(session.plan.agent.interactiveCommand), user: AGENT_USER, workdir: WORKSPACE, env },
+    { stdin: process.stdin, stdout: process.stdout },
+  );
 }
 
 async function runPrompt(
@@ -96,8 +104,7 @@ async function runPrompt(
   deps: EphemeralDeps,
   wrap: CommandWrapper,
 ): Promise<number> {
-  const env = [`HOME=${AGENT_HOME}`, `USER=${AGENT_USER}`, `LOGNAME=${AGENT_USER}`, 'LANG=C.UTF-8'];
-  env.push(`CONTAINAI_SESSION=${session.name}`);
+  const env = agentEnv(session);
   if (prompt.kind === 'file') {
     const written = await engine.execCapture(session.containerId, {
       cmd: writePromptFileCommand(prompt.path),
@@ -131,7 +138,7 @@ async function runPrompt(
  * its own, unless the run already failed: then the first error is the one
  * the user needs, and the leftover is reported beside it.
  */
-async function teardownLaunch(
+export async function teardownLaunch(
   engine: DockerEngine,
   launchId: string,
   alreadyFailed: boolean,

@@ -21,6 +21,10 @@ export interface SecureSessionInput {
   grants: readonly SecretGrant[];
   /** 'flag': --allow-tampered (warned on stderr); 'env': CONTAINAI_ALLOW_TAMPERED=1 for development (quiet). Both are audited. */
   allowTampered: false | 'flag' | 'env';
+  /** Broker session lifetime; default EPHEMERAL_TTL_SECONDS (persistent sessions: launchers/lifecycle/). */
+  ttlSeconds?: number;
+  /** Secrets the session's MCP servers reference (launchers/mcp/); any MCP server needs the stub, hence a broker session. */
+  mcpSecrets?: readonly string[];
 }
 
 export interface SecuredSession {
@@ -43,7 +47,7 @@ export async function secureSession(
   if (override && input.allowTampered === 'flag')
     deps.log(`warning: launching with tampered trusted files (--allow-tampered): ${override}`);
   const broker =
-    input.grants.length > 0 || override
+    input.grants.length > 0 || override || input.mcpSecrets !== undefined
       ? await (
           await brokerSessions()
         ).openBrokerSession({
@@ -51,7 +55,8 @@ export async function secureSession(
           agent: plan.agent.name,
           manifestHash: manifest.hash,
           grants: input.grants,
-          ttlSeconds: EPHEMERAL_TTL_SECONDS,
+          mcpSecrets: input.mcpSecrets,
+          ttlSeconds: input.ttlSeconds ?? EPHEMERAL_TTL_SECONDS,
           tamperOverride: override,
         })
       : undefined;

@@ -26,7 +26,7 @@ const MAX_NAME_ATTEMPTS = 20;
 export async function startSession(
   engine: DockerEngine,
   plan: SessionPlan,
-  extras: { brokerSocketDir?: string } = {},
+  extras: { brokerSocketDir?: string; lifecycle?: Record<string, string> } = {},
 ): Promise<StartedSession> {
   const tried = new Set(plan.takenBranches);
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
@@ -45,6 +45,7 @@ export async function startSession(
       branch,
       profile: plan.profile,
       created: plan.created,
+      lifecycle: extras.lifecycle,
     };
     const labels = sessionLabels(labelInput, 'agent');
     // A random suffix: `docker volume create` silently reuses an existing
@@ -54,6 +55,9 @@ export async function startSession(
     const network = await startNetwork(engine, plan.network, labelInput);
     let containerId: string;
     try {
+      // The sidecars are still starting (start-network.ts): any failure from
+      // here on waits for them and removes them, so nothing is created after
+      // the caller's teardown has run.
       containerId = await engine.createContainer(
         agentContainerSpec({
           name,
@@ -67,15 +71,15 @@ export async function startSession(
           extraEnv: network.agentEnv,
         }),
       );
+      await engine.startContainer(containerId);
+      if (plan.repo) await cloneWorkspace(engine, containerId, branch);
     } catch (err) {
+      await network.remove();
       if (statusCodeOf((err as ContainaiError).cause) !== 409) throw err;
       // Lost a race for the name: drop our volume and try the next ordinal.
       await engine.removeVolume(volume);
-      await network.remove();
       continue;
     }
-    await engine.startContainer(containerId);
-    if (plan.repo) await cloneWorkspace(engine, containerId, branch);
     return { plan, name, branch, containerId, network };
   }
   throw new ContainaiError(

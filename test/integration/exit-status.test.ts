@@ -41,9 +41,13 @@ describe('exit status and streams', () => {
   it('--timeout 2 stops sleep 30 within about 3 s with status 124 and removes everything (restricted)', async () => {
     const t = useTestEnv();
     const started = Date.now();
-    const result = await runCli('run-shell', ['--network-proxy', 'restricted', '--timeout', '2', '--prompt', 'sleep 30'], {
-      env: t.env,
-    });
+    const result = await runCli(
+      'run-shell',
+      ['--network-proxy', 'restricted', '--timeout', '2', '--prompt', 'sleep 30'],
+      {
+        env: t.env,
+      },
+    );
     const elapsed = Date.now() - started;
     expect(result.status).toBe(124);
     expect(result.stderr).toContain('TIMEOUT');
@@ -55,7 +59,9 @@ describe('exit status and streams', () => {
   it('--timeout bounds the agent, not the set-up: squid sessions stop too, with everything removed', async () => {
     const t = useTestEnv();
     const started = Date.now();
-    const result = await runCli('run-shell', ['--timeout', '2', '--prompt', 'echo started; sleep 30'], { env: t.env });
+    const result = await runCli('run-shell', ['--timeout', '2', '--prompt', 'echo started; sleep 30'], {
+      env: t.env,
+    });
     expect(result.status).toBe(124);
     expect(result.stdout).toBe('started\n');
     // Proxy start, self-check and teardown of three containers come on top of the 2 s.

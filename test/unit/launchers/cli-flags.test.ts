@@ -106,7 +106,8 @@ describe('command specs and help', () => {
   });
 
   it('says when a command is not implemented yet', () => {
-    expect(renderHelp(commandSpec('run-claude'))).toMatch(/not implemented yet/);
+    const later = { ...commandSpec('run-shell'), implemented: false };
+    expect(renderHelp(later)).toMatch(/not implemented yet/);
     expect(renderHelp(commandSpec('run-shell'))).not.toMatch(/not implemented yet/);
   });
 

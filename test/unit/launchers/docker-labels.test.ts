@@ -26,6 +26,8 @@ const OWN_KEYS = [
   'containai.profile',
   'containai.created',
 ];
+// Lifecycle labels (launchers/lifecycle/): set only when the launch supplies them.
+const LIFECYCLE_KEYS = ['containai.mode', 'containai.launcher', 'containai.broker-session'];
 
 describe('sessionLabels', () => {
   it('carries all eight containai.* keys with the session values', () => {
@@ -39,7 +41,7 @@ describe('sessionLabels', () => {
       'containai.profile': 'restricted',
       'containai.created': '2025-01-02T03:04:05.678Z',
     });
-    expect(Object.values(LABEL).sort()).toEqual([...OWN_KEYS].sort());
+    expect(Object.values(LABEL).sort()).toEqual([...OWN_KEYS, ...LIFECYCLE_KEYS].sort());
   });
 
   it.each(['agent', 'proxy', 'logs'] as const)('records the role %s', (role) => {

@@ -8,13 +8,10 @@ import { collectGarbage, renderGc } from '../lifecycle/gc.js';
 import { launchPersistent, TMUX_SESSION } from '../lifecycle/launch-persistent.js';
 import { renewPersistent } from '../lifecycle/renewal.js';
 import { listSessions, pickSession, renderSessions } from '../lifecycle/sessions.js';
-import { sessionAllowlist } from '../network/session-allowlist.js';
-import { parseSecretGrants, sessionGrants } from '../secrets/secret-grants.js';
 import { AGENT_HOME, AGENT_USER, WORKSPACE } from '../session/container-spec.js';
-import { parseLimits } from '../session/limits.js';
 import { commandSpec, renderHelp } from './command-specs.js';
-import { booleanFlag, parseFlags, stringFlag, stringsFlag, type ParsedArgs } from './parse-flags.js';
-import { allowDomains, parseProfile } from './run-agent-cli.js';
+import { booleanFlag, parseFlags, stringFlag, type ParsedArgs } from './parse-flags.js';
+import { sessionFlags } from './session-flags.js';
 
 const log = (line: string): void => void process.stderr.write(`containai: ${line}\n`);
 
@@ -57,28 +54,7 @@ export async function launchAgentCli(argv: string[]): Promise<number> {
   const engine = engineFromEnv();
   const paths = resolvePaths(env);
   const launched = await launchPersistent(
-    {
-      agent,
-      repoPath,
-      cwd: process.cwd(),
-      branch: stringFlag(args, 'branch'),
-      useCurrentBranch: booleanFlag(args, 'use-current-branch'),
-      force: booleanFlag(args, 'force'),
-      limits: parseLimits({
-        memory: stringFlag(args, 'memory'),
-        cpus: stringFlag(args, 'cpus'),
-        pids: stringFlag(args, 'pids'),
-      }),
-      image: stringFlag(args, 'image'),
-      profile: parseProfile(stringFlag(args, 'network-proxy')),
-      allowlist: sessionAllowlist(agent, allowDomains(args)),
-      grants: sessionGrants(agent.credentials, parseSecretGrants(stringsFlag(args, 'secret'))),
-      allowTampered: booleanFlag(args, 'allow-tampered')
-        ? 'flag'
-        : env.CONTAINAI_ALLOW_TAMPERED === '1'
-          ? 'env'
-          : false,
-    },
+    { ...sessionFlags(agent, args, env), repoPath },
     { engine, paths, env, log },
   );
   if (booleanFlag(args, 'json')) {

@@ -2,16 +2,13 @@
 import { ContainaiError, quote } from '../../broker/errors.js';
 import { AGENTS } from '../agents/definitions.js';
 import { DockerEngine } from '../docker/engine.js';
-import { parseLimits } from '../session/limits.js';
-import type { NetworkProfile } from '../session/plan-session.js';
 import { runEphemeral } from '../session/run-ephemeral.js';
 import { commandSpec, renderHelp } from './command-specs.js';
 import { notImplemented } from './not-implemented.js';
 import { resolvePaths } from '../../broker/paths.js';
-import { parseSecretGrants, sessionGrants } from '../secrets/secret-grants.js';
-import { booleanFlag, parseFlags, stringFlag, stringsFlag, type ParsedArgs } from './parse-flags.js';
+import { booleanFlag, parseFlags, stringFlag } from './parse-flags.js';
 import { readPrompt } from './prompt-input.js';
-import { sessionAllowlist } from '../network/session-allowlist.js';
+import { sessionFlags } from './session-flags.js';
 
 export async function runAgentCli(agentName: string, argv: string[]): Promise<number> {
   const spec = commandSpec(`run-${agentName}`);
@@ -41,29 +38,11 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
   const env = process.env;
   return runEphemeral(
     {
-      agent,
+      ...sessionFlags(agent, args, env),
       repoPath: args.positionals[0],
-      cwd: process.cwd(),
-      branch: stringFlag(args, 'branch'),
-      useCurrentBranch: booleanFlag(args, 'use-current-branch'),
       noPush: booleanFlag(args, 'no-push'),
-      force: booleanFlag(args, 'force'),
-      limits: parseLimits({
-        memory: stringFlag(args, 'memory'),
-        cpus: stringFlag(args, 'cpus'),
-        pids: stringFlag(args, 'pids'),
-      }),
-      image: stringFlag(args, 'image'),
-      profile: parseProfile(stringFlag(args, 'network-proxy')),
-      allowlist: sessionAllowlist(agent, allowDomains(args)),
       prompt,
       timeoutSeconds: parseTimeout(stringFlag(args, 'timeout')),
-      grants: sessionGrants(agent.credentials, parseSecretGrants(stringsFlag(args, 'secret'))),
-      allowTampered: booleanFlag(args, 'allow-tampered')
-        ? 'flag'
-        : env.CONTAINAI_ALLOW_TAMPERED === '1'
-          ? 'env'
-          : false,
     },
     {
       engine: DockerEngine.fromEnv(env),
@@ -74,25 +53,6 @@ export async function runAgentCli(agentName: string, argv: string[]): Promise<nu
       stderr: process.stderr,
     },
   );
-}
-
-export function parseProfile(value: string | undefined): NetworkProfile {
-  if (value === undefined || value === 'squid') return 'squid';
-  if (value === 'restricted') return 'restricted';
-  throw new ContainaiError('USAGE', `--network-proxy ${quote(value)} is not a profile`, {
-    actions: ['use --network-proxy squid (the default) or --network-proxy restricted'],
-  });
-}
-
-/** --allow-domain values; refused with restricted, which has no network to allow anything on. */
-export function allowDomains(args: ParsedArgs): string[] {
-  const values = stringsFlag(args, 'allow-domain');
-  if (values.length > 0 && stringFlag(args, 'network-proxy') === 'restricted') {
-    throw new ContainaiError('USAGE', '--allow-domain has no effect with --network-proxy restricted', {
-      actions: ['drop --network-proxy restricted (squid is the default), or drop --allow-domain'],
-    });
-  }
-  return values;
 }
 
 function parseTimeout(value: string | undefined): number | undefined {

@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Restarts the Docker daemon: it runs alone, after the integration project.
+const ENGINE_RESTART_TESTS = ['test/integration/lifecycle/dockerd-restart.test.ts'];
 
 export default defineConfig({
   test: {
@@ -16,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ENGINE_RESTART_TESTS],
           environment: 'node',
           // Builds (or finds, by content hash) the images once for the whole run.
           globalSetup: ['test/integration/global-setup.ts'],
@@ -25,6 +29,18 @@ export default defineConfig({
           maxWorkers: 2,
           fileParallelism: true,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'engine-restart',
+          include: ENGINE_RESTART_TESTS,
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

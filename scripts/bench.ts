@@ -5,6 +5,7 @@ import { ensureAgentImage } from '../launchers/images/ensure-images.js';
 import { installRoot } from '../launchers/install-root.js';
 import { benchEgressSelfCheck } from './bench/egress-self-check.js';
 import { benchLaunch } from './bench/launch.js';
+import { benchLifecycle } from './bench/lifecycle.js';
 import { benchManifest } from './bench/manifest.js';
 import { benchMcpRelay } from './bench/mcp-relay.js';
 import { benchRedemption } from './bench/redemption.js';
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
   await benchLaunch(root, image.ref, runs, 'squid');
   await benchEgressSelfCheck(root, runs);
   await benchMcpRelay(engine, image.ref, Number(process.env.BENCH_MCP_CALLS ?? 2000));
+  await benchLifecycle(engine, root, image.ref, {
+    sessions: Number(process.env.BENCH_SESSIONS ?? 20),
+    squid: Number(process.env.BENCH_SQUID_SESSIONS ?? 5),
+    parallel: Number(process.env.BENCH_LAUNCH_PARALLEL ?? 4),
+  });
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,6 @@ import { secretsCli } from './secrets-cli.js';
 import { logsCli } from './logs-cli.js';
 import { gcCli } from './lifecycle-cli.js';
 
-const LATER: string[] = [];
-
 export async function containaiCli(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -27,11 +25,6 @@ export async function containaiCli(argv: string[]): Promise<number> {
   if (sub === 'audit' && rest[0] === 'verify') return auditCli(rest);
   if (sub === 'logs') return logsCli(rest);
   if (sub === 'gc') return gcCli(rest);
-  if (LATER.includes(sub)) {
-    throw new ContainaiError('NOT_IMPLEMENTED', `containai ${sub} is not implemented yet`, {
-      actions: ['see docs/cli.md for what works today'],
-    });
-  }
   throw new ContainaiError('USAGE', `unknown subcommand ${quote(argv.join(' '))}`, {
     actions: ['see: containai --help'],
   });
@@ -41,7 +34,6 @@ function topLevelHelp(): string {
   const lines = ['usage: containai SUBCOMMAND [flags]', '', 'subcommands:'];
   for (const c of COMMANDS.filter((c) => c.name.startsWith('containai ')))
     lines.push(`  ${c.usage.padEnd(40)} ${c.summary}`);
-  for (const later of LATER) lines.push(`  containai ${later.padEnd(30)} not implemented yet`);
   lines.push('', 'docs: docs/cli.md');
   return `${lines.join('\n')}\n`;
 }

@@ -79,6 +79,21 @@ export function unresponsive(where: string, cause?: unknown): ContainaiError {
 export function engineError(what: string, err: unknown): ContainaiError {
   const e = (err ?? {}) as SystemError;
   const said = e.json?.message ?? e.message ?? String(err);
+  if (/non-overlapping IPv4 address pool/.test(said)) {
+    // Each squid session uses two networks; the engine's default pools hold about 30.
+    return new ContainaiError('DOCKER_ERROR', `${what}: the engine has no free network address range`, {
+      causes: [
+        'too many Docker networks exist (each squid session uses two)',
+        'networks left behind by crashed sessions',
+      ],
+      actions: [
+        'remove leftovers: containai gc; list networks: docker network ls',
+        'run fewer squid sessions at once, or use --network-proxy restricted',
+        'give the engine more, smaller ranges: "default-address-pools" in /etc/docker/daemon.json',
+      ],
+      cause: err,
+    });
+  }
   return new ContainaiError('DOCKER_ERROR', `${what}: ${said.trim()}`, {
     causes: e.statusCode ? [`the engine answered HTTP ${e.statusCode}`] : [],
     actions: ['check the engine: docker info', 'rerun with CONTAINAI_DEBUG=1 for details'],

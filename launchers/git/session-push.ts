@@ -266,9 +266,10 @@ export function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-export function describePush(result: PushResult, session: string): string {
+/** What to tell the user; nothing when the session made no commits (no news). */
+export function describePush(result: PushResult, session: string): string | undefined {
   if (result.kind === 'no-branch') return `${session}: the session branch no longer exists; nothing imported`;
-  if (result.kind === 'unchanged') return `${session}: no new commits; nothing imported`;
+  if (result.kind === 'unchanged') return undefined;
   const short = result.commit.slice(0, 12);
   return result.redirected
     ? `${session}: imported ${short} as ${result.ref} (the original branch moved or is checked out; merge by hand: git merge ${result.ref})`

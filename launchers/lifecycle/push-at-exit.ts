@@ -31,7 +31,8 @@ export async function pushTarget(
     bundleDir: bundleDir(deps.paths),
     session: target.name,
   });
-  deps.log(describePush(result, target.name));
+  const message = describePush(result, target.name);
+  if (message) deps.log(message);
   return result;
 }
 

@@ -29,14 +29,29 @@ export async function startSession(
   extras: { brokerSocketDir?: string; lifecycle?: Record<string, string> } = {},
 ): Promise<StartedSession> {
   const tried = new Set(plan.takenBranches);
+  const nextBranch = (): string => {
+    const next = plan.fixedBranch ?? nextSessionBranch(plan.agent.name, tried);
+    tried.add(next);
+    return next;
+  };
+  let branch = nextBranch();
+  let ordinal = 1;
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
-    // With no --branch, a name clash (a concurrent launch on the same repo)
-    // moves on to the next session-N; with --branch, to name-2, name-3…
-    const branch = plan.fixedBranch ?? nextSessionBranch(plan.agent.name, tried);
-    tried.add(branch);
-    const base = sessionName(plan.agent.name, plan.repoLabel, branch);
-    const name = plan.fixedBranch ? withOrdinal(base, attempt) : base;
-    if ((await engine.listContainers([`${LABEL.session}=${name}`])).length > 0) continue;
+    const name = withOrdinal(sessionName(plan.agent.name, plan.repoLabel, branch), ordinal);
+    const holders = await engine.listContainers([`${LABEL.session}=${name}`]);
+    if (holders.length > 0) {
+      // A live session of this repository holds that session-N (a concurrent
+      // launch): take the next N. Anything else (another repository with the
+      // same directory name, or --branch): keep the branch, vary the name.
+      const sameRepo = holders.some((h) => h.Labels[LABEL.repo] === (plan.repo?.root ?? ''));
+      if (!plan.fixedBranch && sameRepo) {
+        branch = nextBranch();
+        ordinal = 1;
+      } else {
+        ordinal++;
+      }
+      continue;
+    }
     const labelInput = {
       session: name,
       launch: plan.launchId,
@@ -76,7 +91,7 @@ export async function startSession(
     } catch (err) {
       await network.remove();
       if (statusCodeOf((err as ContainaiError).cause) !== 409) throw err;
-      // Lost a race for the name: drop our volume and try the next ordinal.
+      // Lost a race for the name: drop our volume; the next pass sees the holder.
       await engine.removeVolume(volume);
       continue;
     }

@@ -71,7 +71,7 @@ describe('agent container hardening', () => {
       'command -v mount unshare >/dev/null && echo "tools=present"',
       'touch /workspace/ok && echo "workspace-write=ok"',
     ].join('\n');
-    const result = await runCli('run-shell', [repo, '--prompt', script], { env: t.env });
+    const result = await runCli('run-shell', [repo, '--no-push', '--prompt', script], { env: t.env });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const lines = result.stdout.trim().split('\n');

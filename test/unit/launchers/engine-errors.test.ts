@@ -98,3 +98,19 @@ describe('engineError', () => {
     expect(err.cause).toBe(reply);
   });
 });
+
+describe('engine errors that need their own advice', () => {
+  it('an exhausted network address pool says so and how to free or widen it', () => {
+    const err = engineError('cannot create network s-egress', {
+      statusCode: 404,
+      json: {
+        message:
+          'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+      },
+    });
+    expect(err.code).toBe('DOCKER_ERROR');
+    expect(err.message).toContain('no free network address range');
+    expect(err.actions.join('\n')).toContain('containai gc');
+    expect(err.actions.join('\n')).toContain('default-address-pools');
+  });
+});

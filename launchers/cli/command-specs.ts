@@ -157,13 +157,19 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'remove-agent',
-    usage: 'remove-agent NAME [--no-push] [--json]',
+    usage: 'remove-agent NAME [--no-push] [--keep-branch] [--json]',
     summary: 'import the session branch into the host repository and tear the session down',
     flags: [
       {
         name: 'no-push',
         type: 'boolean',
         description: 'remove without importing the session branch (the host repository is not touched)',
+      },
+      {
+        name: 'keep-branch',
+        type: 'boolean',
+        description:
+          'also keep the session branch as a git bundle under the state dir (with --no-push: instead of importing it)',
       },
       json,
       help,

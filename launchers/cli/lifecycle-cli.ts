@@ -147,7 +147,7 @@ export async function removeAgentCli(argv: string[]): Promise<number> {
   const result = await removeSession(
     engine,
     name,
-    { noPush: booleanFlag(args, 'no-push') },
+    { noPush: booleanFlag(args, 'no-push'), keepBranch: booleanFlag(args, 'keep-branch') },
     { paths: resolvePaths(process.env), env: process.env, log },
   );
   if (booleanFlag(args, 'json')) process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);

@@ -36,12 +36,23 @@ export interface PushRequest {
   bundleDir: string;
   session: string;
   now?: () => Date;
+  /** 'import' (the default); 'import-and-keep' also keeps the bundle file; 'keep-only' never touches the repository. */
+  mode?: 'import' | 'import-and-keep' | 'keep-only';
 }
 
 export type PushResult =
-  | { kind: 'imported'; ref: string; commit: string; previous: string | undefined; redirected: boolean }
+  | {
+      kind: 'imported';
+      ref: string;
+      commit: string;
+      previous: string | undefined;
+      redirected: boolean;
+      /** With --keep-branch: the bundle file, kept. */
+      bundle?: string;
+    }
   | { kind: 'unchanged'; commit: string }
-  | { kind: 'no-branch' };
+  | { kind: 'no-branch' }
+  | { kind: 'kept'; bundle: string };
 
 type Git = (args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
@@ -182,9 +193,12 @@ export async function pushSession(req: PushRequest): Promise<PushResult> {
       return { kind: 'no-branch' };
     throw pushError(`exporting the session branch failed: ${exported.stderr.trim()}`);
   }
+  // --keep-branch without importing: the bundle is the branch, for later review.
+  if (req.mode === 'keep-only') return { kind: 'kept', bundle: file };
   const result = await importBundle(req.repoRoot, file, req.branch, stamp).catch((err: unknown) => {
     throw pushError(`importing the session branch failed: ${(err as Error).message}`, file, err);
   });
+  if (req.mode === 'import-and-keep') return result.kind === 'imported' ? { ...result, bundle: file } : result;
   rmSync(file, { force: true });
   return result;
 }
@@ -270,6 +284,8 @@ export function timestamp(date: Date): string {
 export function describePush(result: PushResult, session: string): string | undefined {
   if (result.kind === 'no-branch') return `${session}: the session branch no longer exists; nothing imported`;
   if (result.kind === 'unchanged') return undefined;
+  if (result.kind === 'kept')
+    return `${session}: kept the session branch as ${result.bundle} (not imported; to import later: git fetch ${result.bundle} <branch>:<branch>)`;
   const short = result.commit.slice(0, 12);
   return result.redirected
     ? `${session}: imported ${short} as ${result.ref} (the original branch moved or is checked out; merge by hand: git merge ${result.ref})`

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { ContainaiPaths } from '../../broker/paths.js';
 import type { DockerEngine } from '../docker/engine.js';
-import { describePush, pushSession, type PushResult } from '../git/session-push.js';
+import { describePush, pushSession, type PushRequest, type PushResult } from '../git/session-push.js';
 
 export function bundleDir(paths: ContainaiPaths): string {
   return join(paths.state, 'bundles');
@@ -15,6 +15,7 @@ export interface PushTarget {
   name: string;
   branch: string;
   repoRoot: string | undefined;
+  mode?: PushRequest['mode'];
 }
 
 export async function pushTarget(
@@ -30,6 +31,7 @@ export async function pushTarget(
     branch: target.branch,
     bundleDir: bundleDir(deps.paths),
     session: target.name,
+    mode: target.mode,
   });
   const message = describePush(result, target.name);
   if (message) deps.log(message);

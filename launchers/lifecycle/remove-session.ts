@@ -17,6 +17,8 @@ import { sessionNotFound, listSessions } from './sessions.js';
 
 export interface RemoveOptions {
   noPush: boolean;
+  /** Keep the session branch as a git bundle under <state>/bundles (with noPush: instead of importing it). */
+  keepBranch?: boolean;
 }
 
 export interface RemoveResult {
@@ -41,7 +43,7 @@ export async function removeSession(
   const containers = await engine.listContainers([`${LABEL.session}=${name}`]);
   const agent = containers.find((c) => c.Labels[LABEL.role] === 'agent');
   let push: PushResult | undefined;
-  if (agent && !opts.noPush) {
+  if (agent && (!opts.noPush || opts.keepBranch)) {
     if (agent.State !== 'running') await engine.startContainer(agent.Id); // e.g. after a daemon restart
     push = await pushTarget(
       engine,
@@ -50,6 +52,7 @@ export async function removeSession(
         name,
         branch: agent.Labels[LABEL.branch] ?? '',
         repoRoot: agent.Labels[LABEL.repo] || undefined,
+        mode: opts.noPush ? 'keep-only' : opts.keepBranch ? 'import-and-keep' : 'import',
       },
       deps,
     );

@@ -198,7 +198,8 @@ export async function pushSession(req: PushRequest): Promise<PushResult> {
   const result = await importBundle(req.repoRoot, file, req.branch, stamp).catch((err: unknown) => {
     throw pushError(`importing the session branch failed: ${(err as Error).message}`, file, err);
   });
-  if (req.mode === 'import-and-keep') return result.kind === 'imported' ? { ...result, bundle: file } : result;
+  if (req.mode === 'import-and-keep')
+    return result.kind === 'imported' ? { ...result, bundle: file } : result;
   rmSync(file, { force: true });
   return result;
 }

@@ -2,11 +2,17 @@
 // host (or be altered on the way). Prompts must reach the agent byte for byte
 // and no shell on the host may ever interpret them.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { leftovers, runCli, useTestEnv } from './helpers/cli.js';
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'containai-prompt-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -37,7 +43,7 @@ describe('prompts reach the agent verbatim', () => {
     const t = useTestEnv();
     const body = 'x'.repeat(1024 * 1024);
     const prompt = `sha256sum < "$CONTAINAI_PROMPT_FILE" | cut -d' ' -f1; exit 0\n: '${body}'\n`;
-    const file = join(mkdtempSync(join(tmpdir(), 'containai-prompt-')), 'prompt.txt');
+    const file = join(tempDir(), 'prompt.txt');
     writeFileSync(file, prompt);
     const result = await runCli('run-shell', ['--prompt-file', file], { env: t.env });
     expect(result.status).toBe(0);
@@ -64,7 +70,7 @@ describe('prompts reach the agent verbatim', () => {
 
   it('refuses a prompt over 64 MiB with a clear error before starting anything', async () => {
     const t = useTestEnv();
-    const file = join(mkdtempSync(join(tmpdir(), 'containai-prompt-')), 'huge.txt');
+    const file = join(tempDir(), 'huge.txt');
     writeFileSync(file, Buffer.alloc(64 * 1024 * 1024 + 1, 0x61));
     const result = await runCli('run-shell', ['--prompt-file', file], { env: t.env });
     expect(result.status).toBe(64);

@@ -1,6 +1,7 @@
 // Threat: a misbehaving client or server (malformed JSON, a 20 MiB line, a
 // crash mid-call) hangs the agent or takes the stub daemon down with it.
 // Each gets a JSON-RPC error; the daemon keeps serving the other servers.
+import { rmSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { leftovers, startCli, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
@@ -17,6 +18,8 @@ import {
 let fixtures: Awaited<ReturnType<typeof bundleFixtures>>;
 beforeAll(async () => {
   fixtures = await bundleFixtures();
+  // Removed after the file, whatever happened.
+  return () => rmSync(fixtures.dir, { recursive: true, force: true });
 });
 
 describe('relay limits and failures', () => {

@@ -4,7 +4,7 @@
 // only in the server process (uid containai-stub): never in the agent's
 // processes, files, the relay stream, or the audit trail.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { leftovers, startCli, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
@@ -25,6 +25,8 @@ let fixtures: Awaited<ReturnType<typeof bundleFixtures>>;
 
 beforeAll(async () => {
   fixtures = await bundleFixtures();
+  // Removed after the file, whatever happened.
+  return () => rmSync(fixtures.dir, { recursive: true, force: true });
 });
 
 describe('an MCP server through the stub', () => {

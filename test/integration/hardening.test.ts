@@ -123,3 +123,36 @@ describe('agent container hardening', () => {
     expect(result.stderr).toContain('empty workspace');
   });
 });
+
+describe('extra CA certificates', () => {
+  it("the host's extra CAs are in the image's bundle, which Node trusts too", async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = '/usr/local/share/ca-certificates';
+    const hostCerts = readdirSync(dir)
+      .filter((f) => f.endsWith('.crt'))
+      .map(
+        (f) =>
+          readFileSync(`${dir}/${f}`, 'utf8').match(
+            /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/,
+          )?.[0],
+      )
+      .filter((pem): pem is string => pem !== undefined);
+    const t = useTestEnv();
+    const result = await runCli(
+      'run-shell',
+      [
+        '--network-proxy',
+        'restricted',
+        '--prompt',
+        'echo "$NODE_EXTRA_CA_CERTS"; cat "$NODE_EXTRA_CA_CERTS"',
+      ],
+      { env: t.env },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const [path, ...bundle] = result.stdout.split('\n');
+    expect(path).toBe('/etc/ssl/certs/ca-certificates.crt');
+    const bundleText = bundle.join('\n').replace(/\s+/g, '');
+    // Every host CA (none on a machine without extras) is in the bundle.
+    for (const pem of hostCerts) expect(bundleText).toContain(pem.replace(/\s+/g, ''));
+  });
+});

@@ -5,6 +5,7 @@ import { ContainaiError, asContainaiError, formatError } from '../broker/errors.
 import { agentExec } from './agent-exec.js';
 import { auditFollow } from './audit-follow.js';
 import { daemon } from './daemon.js';
+import { remoteBridge } from './remote-bridge.js';
 import { install } from './install.js';
 import { runRelayClient } from './run.js';
 
@@ -16,6 +17,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   'agent-exec': agentExec,
   run: (argv) => runRelayClient(argv),
   'audit-follow': (argv) => auditFollow(argv),
+  'remote-bridge': (argv) => remoteBridge(argv),
 };
 
 async function run(argv: string[]): Promise<number> {

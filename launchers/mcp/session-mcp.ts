@@ -12,7 +12,7 @@ import type { DockerEngine } from '../docker/engine.js';
 import { STUB_USER } from '../secrets/deliver-bundle.js';
 import { AGENT_HOME, AGENT_USER } from '../session/container-spec.js';
 import { AuditCollector } from './audit-collector.js';
-import { referencedSecrets, type McpServerConfig, type StdioServer } from './config.js';
+import { referencedSecrets, type McpServerConfig } from './config.js';
 import { loadMcpConfig } from './load-config.js';
 import { renderAgentMcpConfig, type RenderedConfig } from './render.js';
 
@@ -43,16 +43,15 @@ export async function prepareMcp(
         'your config.toml does not set [mcp] allow_repo_servers = true (docs/mcp.md)',
     );
   if (config.servers.length === 0) return undefined;
-  const stdio = config.servers.map(requireStdio);
-  const secrets = [...new Set(stdio.flatMap(referencedSecrets))];
-  await requireStored(secrets, stdio, deps.paths);
+  const secrets = [...new Set(config.servers.flatMap(referencedSecrets))];
+  await requireStored(secrets, config.servers, deps.paths);
   return {
-    stubServers: stdio.map(toStubServer),
+    stubServers: config.servers.map(toStubServer),
     secrets,
     rendered: renderAgentMcpConfig(
       agent.mcpConfig,
       agent.name,
-      stdio.map((s) => s.name),
+      config.servers.map((s) => s.name),
     ),
   };
 }
@@ -100,31 +99,36 @@ async function writeAgentFile(
   }
 }
 
-function requireStdio(server: McpServerConfig): StdioServer {
-  if (server.kind === 'stdio') return server;
-  throw new ContainaiError(
-    'CONFIG_INVALID',
-    `MCP server ${quote(server.name)}: remote servers (url) are not supported yet`,
-    {
-      causes: ['the stub cannot yet relay to an HTTP MCP server with a secret header'],
-      actions: ['run the server locally (command = …) or remove it from config.toml; see docs/mcp.md'],
-    },
-  );
-}
-
-function toStubServer(server: StdioServer): StubMcpServer {
+/**
+ * A stub server entry. A remote server becomes the trusted stdio bridge
+ * (`mcp-stub remote-bridge URL HEADER…`) with its header values, secrets
+ * included, in that process's environment as CONTAINAI_MCP_HEADER_<i>.
+ */
+function toStubServer(server: McpServerConfig): StubMcpServer {
   const env: StubMcpServer['env'] = [];
   const secretEnv: StubMcpServer['secretEnv'] = [];
-  for (const [name, value] of Object.entries(server.env)) {
+  const values = server.kind === 'stdio' ? server.env : server.headers;
+  Object.entries(values).forEach(([key, value], i) => {
+    const name = server.kind === 'stdio' ? key : `CONTAINAI_MCP_HEADER_${i}`;
     if (value.secret === undefined) env.push({ name, value: value.text });
     else secretEnv.push({ name, capability: value.secret, prefix: value.prefix, suffix: value.suffix });
-  }
-  return { name: server.name, command: server.command, args: server.args, env, secretEnv };
+  });
+  if (server.kind === 'stdio') return { name: server.name, command: server.command, args: server.args, env, secretEnv };
+  return {
+    name: server.name,
+    command: REMOTE_BRIDGE,
+    args: ['remote-bridge', server.url, ...Object.keys(server.headers)],
+    env,
+    secretEnv,
+  };
 }
+
+/** The stub's own command, root-owned in the image: a trusted server command. */
+const REMOTE_BRIDGE = '/usr/local/bin/mcp-stub';
 
 async function requireStored(
   secrets: string[],
-  servers: StdioServer[],
+  servers: McpServerConfig[],
   paths: ContainaiPaths,
 ): Promise<void> {
   if (secrets.length === 0) return;

@@ -40,12 +40,17 @@ describe('MCP config errors stop the launch before any container starts', () => 
     expect(await leftovers(t)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 
-  it('a remote server (not supported yet) is refused, not silently dropped', async () => {
+  it('a remote server whose header names an unknown secret stops the launch before any container', async () => {
     const t = useTestEnv({ CONTAINAI_KEYRING: '0' });
-    writeConfig(t.home, '[mcp_servers.remote]\nurl = "https://mcp.example.com/x"\n');
+    writeConfig(
+      t.home,
+      '[mcp_servers.remote]\nurl = "https://mcp.example.com/x"\nheaders = { Authorization = "Bearer ${secret:NOT_STORED_TOKEN}" }\n',
+    );
     const result = await runCli('run-shell', ['--prompt', 'true'], { env: t.env });
-    expect(result.stderr).toContain('remote servers (url) are not supported yet');
-    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('error SECRET_NOT_FOUND:');
+    expect(result.stderr).toContain('NOT_STORED_TOKEN');
+    expect(result.status).toBe(83);
+    expect(await leftovers(t)).toEqual({ containers: [], volumes: [], networks: [] });
   });
 });
 

@@ -48,13 +48,18 @@ async function forward(
 ): Promise<void> {
   const id = requestId(body);
   try {
-    const res = await post(url, {
-      ...headers,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'content-length': String(body.length),
-      ...(session.id ? { 'mcp-session-id': session.id } : {}),
-    }, body, env);
+    const res = await post(
+      url,
+      {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'content-length': String(body.length),
+        ...(session.id ? { 'mcp-session-id': session.id } : {}),
+      },
+      body,
+      env,
+    );
     const sessionId = res.headers['mcp-session-id'];
     if (typeof sessionId === 'string') session.id = sessionId;
     const status = res.statusCode ?? 500;
@@ -92,7 +97,12 @@ async function relayEvents(res: IncomingMessage): Promise<void> {
 }
 
 /** POST over HTTPS, through the proxy in HTTPS_PROXY when there is one (CONNECT tunnel). */
-function post(url: URL, headers: Record<string, string>, body: Buffer, env: NodeJS.ProcessEnv): Promise<IncomingMessage> {
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: Buffer,
+  env: NodeJS.ProcessEnv,
+): Promise<IncomingMessage> {
   const proxy = env.HTTPS_PROXY || env.https_proxy;
   const port = Number(url.port || 443);
   return new Promise((resolve, reject) => {
@@ -114,11 +124,18 @@ function post(url: URL, headers: Record<string, string>, body: Buffer, env: Node
     };
     if (!proxy) return send();
     const p = new URL(proxy);
-    const tunnel = httpRequest({ host: p.hostname, port: Number(p.port || 80), method: 'CONNECT', path: `${url.hostname}:${port}` });
+    const tunnel = httpRequest({
+      host: p.hostname,
+      port: Number(p.port || 80),
+      method: 'CONNECT',
+      path: `${url.hostname}:${port}`,
+    });
     tunnel.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        return reject(new Error(`the proxy refused CONNECT ${url.hostname}:${port} (HTTP ${res.statusCode})`));
+        return reject(
+          new Error(`the proxy refused CONNECT ${url.hostname}:${port} (HTTP ${res.statusCode})`),
+        );
       }
       send(socket);
     });

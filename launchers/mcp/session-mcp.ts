@@ -113,7 +113,8 @@ function toStubServer(server: McpServerConfig): StubMcpServer {
     if (value.secret === undefined) env.push({ name, value: value.text });
     else secretEnv.push({ name, capability: value.secret, prefix: value.prefix, suffix: value.suffix });
   });
-  if (server.kind === 'stdio') return { name: server.name, command: server.command, args: server.args, env, secretEnv };
+  if (server.kind === 'stdio')
+    return { name: server.name, command: server.command, args: server.args, env, secretEnv };
   return {
     name: server.name,
     command: REMOTE_BRIDGE,

@@ -7,10 +7,7 @@ import { SecretStore } from './secret-store.js';
 
 async function main(): Promise<void> {
   const paths = resolvePaths();
-  const store = await SecretStore.create({
-    paths,
-    keyring: process.env.CONTAINAI_KEYRING === '0' ? false : 'auto',
-  });
+  const store = await SecretStore.create({ paths });
   const broker = await startBroker({ paths, secrets: async (name) => (await store.get(name)).value });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
     process.once(signal, () => void broker.stop());

@@ -15,7 +15,7 @@ export type { BackendId, SecretBackend } from './secret-backends/backend.js';
 export interface SecretStoreOptions {
   paths: ContainaiPaths;
   env?: Readonly<Record<string, string | undefined>>;
-  /** 'auto' probes for a usable keychain; tests and CI pass false. */
+  /** 'auto' probes for a usable keychain; default: 'auto' unless CONTAINAI_KEYRING=0. */
   keyring?: 'auto' | boolean;
   /** false leaves `gh` out entirely. */
   gh?: GhOptions | false;
@@ -34,10 +34,9 @@ export class SecretStore {
 
   static async create(options: SecretStoreOptions): Promise<SecretStore> {
     const env = options.env ?? process.env;
-    const useKeyring =
-      options.keyring === 'auto' || options.keyring === undefined
-        ? await keyringUsable({ env })
-        : options.keyring;
+    // CONTAINAI_KEYRING=0 (headless machines, CI) skips even the probe.
+    const keyring = options.keyring ?? (env.CONTAINAI_KEYRING === '0' ? false : 'auto');
+    const useKeyring = keyring === 'auto' ? await keyringUsable({ env }) : keyring;
     const backends: SecretBackend[] = [];
     if (useKeyring) backends.push(await keyringBackend());
     backends.push(envBackend(env), fileBackend(options.paths.config));

@@ -3,7 +3,6 @@
 import { DockerEngine } from '../launchers/docker/engine.js';
 import { ensureAgentImage } from '../launchers/images/ensure-images.js';
 import { installRoot } from '../launchers/install-root.js';
-import { benchEgressSelfCheck } from './bench/egress-self-check.js';
 import { benchLaunch } from './bench/launch.js';
 import { benchLifecycle } from './bench/lifecycle.js';
 import { benchManifest } from './bench/manifest.js';
@@ -23,7 +22,6 @@ async function main(): Promise<void> {
   });
   await benchLaunch(root, image.ref, runs, 'restricted');
   await benchLaunch(root, image.ref, runs, 'squid');
-  await benchEgressSelfCheck(root, runs);
   await benchMcpRelay(engine, image.ref, Number(process.env.BENCH_MCP_CALLS ?? 2000));
   await benchLifecycle(engine, root, image.ref, {
     sessions: Number(process.env.BENCH_SESSIONS ?? 20),

@@ -14,10 +14,7 @@ export async function secretsCli(argv: string[]): Promise<number> {
     process.stdout.write(renderHelp(spec));
     return 0;
   }
-  const store = await SecretStore.create({
-    paths: resolvePaths(),
-    keyring: process.env.CONTAINAI_KEYRING === '0' ? false : 'auto',
-  });
+  const store = await SecretStore.create({ paths: resolvePaths() });
   const json = booleanFlag(args, 'json');
   const name = args.positionals[0];
   if (action === 'list') {

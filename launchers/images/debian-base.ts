@@ -44,7 +44,7 @@ export async function ensureDebianBase(engine: DockerEngine, opts: BaseImageOpti
     }
     return { ref: explicit, id };
   }
-  const local = `${opts.namespace}/debian-base:${DEBIAN_SUITE}`;
+  const local = debootstrapTag(opts.namespace);
   for (const ref of [REGISTRY_BASE, local]) {
     const id = await engine.imageId(ref);
     if (id) return { ref, id };
@@ -88,4 +88,17 @@ async function buildWithDebootstrap(
     );
   }
   return { ref: tag, id };
+}
+
+/** The tag of the base built locally with debootstrap. */
+export function debootstrapTag(namespace: string): string {
+  return `${namespace}/debian-base:${DEBIAN_SUITE}`;
+}
+
+/** Base images used as they are, in the order ensureDebianBase looks for them (before pulling or building). */
+export function localBaseCandidates(
+  env: Readonly<Record<string, string | undefined>>,
+  namespace: string,
+): string[] {
+  return env.CONTAINAI_BASE_IMAGE ? [env.CONTAINAI_BASE_IMAGE] : [REGISTRY_BASE, debootstrapTag(namespace)];
 }

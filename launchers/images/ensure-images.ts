@@ -73,12 +73,35 @@ function contextFiles(name: string, definition: ImageDefinition): ContextFile[] 
   });
 }
 
-/** Ensures images/<name> is built (and its parents); resolves to its tag and ID. */
-export async function ensureImage(
-  engine: DockerEngine,
-  name: string,
-  opts: EnsureOptions,
-): Promise<ResolvedImage> {
+/**
+ * Ensures images/<name> is built (and its parents); resolves to its tag and
+ * ID. One launch needs several images that share parents (the agent's, the
+ * proxy's, the log forwarder's): each is resolved once per process.
+ */
+export function ensureImage(engine: DockerEngine, name: string, opts: EnsureOptions): Promise<ResolvedImage> {
+  const key = [name, imageNamespace(opts.env), opts.env.CONTAINAI_BASE_IMAGE, opts.env.CONTAINAI_CA_DIR].join(
+    '\0',
+  );
+  const resolved = resolvedImages(engine);
+  let image = resolved.get(key);
+  if (!image) {
+    image = resolveImage(engine, name, opts);
+    resolved.set(key, image);
+    // A failed build is not remembered: the next call tries again.
+    image.catch(() => resolved.delete(key));
+  }
+  return image;
+}
+
+const resolvedByEngine = new WeakMap<DockerEngine, Map<string, Promise<ResolvedImage>>>();
+
+function resolvedImages(engine: DockerEngine): Map<string, Promise<ResolvedImage>> {
+  let map = resolvedByEngine.get(engine);
+  if (!map) resolvedByEngine.set(engine, (map = new Map()));
+  return map;
+}
+
+async function resolveImage(engine: DockerEngine, name: string, opts: EnsureOptions): Promise<ResolvedImage> {
   const definition = IMAGES[name];
   if (!definition) throw new ContainaiError('INTERNAL', `no image definition for ${name}`);
   const namespace = imageNamespace(opts.env);
@@ -89,7 +112,7 @@ export async function ensureImage(
   const context: BuildContext = {
     files: [
       ...contextFiles(name, definition),
-      ...(definition.caCertificates ? hostCaCertificates() : []),
+      ...(definition.caCertificates ? hostCaCertificates(opts.env) : []),
       ...(definition.bundles ?? []).map(bundleFile),
     ],
     dirs: [

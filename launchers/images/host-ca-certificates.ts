@@ -6,7 +6,10 @@ import { readContextDir } from './build-context.js';
 
 export const HOST_CA_DIR = '/usr/local/share/ca-certificates';
 
-export function hostCaCertificates(dir: string = process.env.CONTAINAI_CA_DIR ?? HOST_CA_DIR): ContextFile[] {
+export function hostCaCertificates(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ContextFile[] {
+  const dir = env.CONTAINAI_CA_DIR || HOST_CA_DIR;
   if (!existsSync(dir)) return [];
   // update-ca-certificates only picks up *.crt files.
   return readContextDir(dir, 'ca-certificates').filter((f) => f.path.endsWith('.crt'));

@@ -12,6 +12,7 @@ import type { DockerEngine } from '../docker/engine.js';
 import { STUB_USER } from '../secrets/deliver-bundle.js';
 import { AGENT_HOME, AGENT_USER } from '../session/container-spec.js';
 import { AuditCollector } from './audit-collector.js';
+import { requireStoredSecrets } from '../secrets/require-stored.js';
 import { referencedSecrets, type McpServerConfig } from './config.js';
 import { loadMcpConfig } from './load-config.js';
 import { renderAgentMcpConfig, type RenderedConfig } from './render.js';
@@ -44,7 +45,10 @@ export async function prepareMcp(
     );
   if (config.servers.length === 0) return undefined;
   const secrets = [...new Set(config.servers.flatMap(referencedSecrets))];
-  await requireStored(secrets, config.servers, deps.paths);
+  await requireStoredSecrets(secrets, deps.paths, (name) => {
+    const users = config.servers.filter((s) => referencedSecrets(s).includes(name)).map((s) => quote(s.name));
+    return `MCP server ${users.join(', ')} references it as \${secret:${name}}`;
+  });
   return {
     stubServers: config.servers.map(toStubServer),
     secrets,
@@ -126,24 +130,3 @@ function toStubServer(server: McpServerConfig): StubMcpServer {
 
 /** The stub's own command, root-owned in the image: a trusted server command. */
 const REMOTE_BRIDGE = '/usr/local/bin/mcp-stub';
-
-async function requireStored(
-  secrets: string[],
-  servers: McpServerConfig[],
-  paths: ContainaiPaths,
-): Promise<void> {
-  if (secrets.length === 0) return;
-  const { SecretStore } = await import('../../broker/secret-store.js');
-  const store = await SecretStore.create({
-    paths,
-    keyring: process.env.CONTAINAI_KEYRING === '0' ? false : 'auto',
-  });
-  const stored = new Set((await store.list()).map((s) => s.name));
-  const missing = secrets.find((s) => !stored.has(s));
-  if (missing === undefined) return;
-  const users = servers.filter((s) => referencedSecrets(s).includes(missing)).map((s) => quote(s.name));
-  throw new ContainaiError('SECRET_NOT_FOUND', `no secret named ${quote(missing)} is stored`, {
-    causes: [`MCP server ${users.join(', ')} references it as \${secret:${missing}}`],
-    actions: [`store it: containai secrets set ${missing}`, 'list what is stored: containai secrets list'],
-  });
-}

@@ -7,7 +7,7 @@ import { resolvePaths } from '../../broker/paths.js';
 import { DockerEngine } from '../docker/engine.js';
 import { findRepoRoot } from '../git/host-repo.js';
 import { hostAptMirror } from '../images/apt-mirror.js';
-import { DEBIAN_SUITE, REGISTRY_BASE } from '../images/debian-base.js';
+import { DEBIAN_SUITE, localBaseCandidates } from '../images/debian-base.js';
 import { hostCaCertificates } from '../images/host-ca-certificates.js';
 import { imageNamespace } from '../images/ensure-images.js';
 import { runCommand } from '../process/run-command.js';
@@ -51,7 +51,7 @@ export async function runDoctor(env: Env, cwd: string): Promise<CheckResult[]> {
   }
   results.push(await checkGit(cwd));
   results.push(checkDebootstrap(env));
-  results.push(checkCaCertificates());
+  results.push(checkCaCertificates(env));
   results.push(checkPaths(env));
   return results;
 }
@@ -98,11 +98,7 @@ function checkNode(): CheckResult {
 
 async function checkBaseImage(engine: DockerEngine, env: Env): Promise<CheckResult> {
   const title = 'Debian base image source';
-  const candidates = [
-    env.CONTAINAI_BASE_IMAGE,
-    REGISTRY_BASE,
-    `${imageNamespace(env)}/debian-base:${DEBIAN_SUITE}`,
-  ];
+  const candidates = localBaseCandidates(env, imageNamespace(env));
   for (const ref of candidates) {
     if (ref && (await engine.imageId(ref)))
       return { id: 'base-image', title, status: 'ok', detail: `${ref} is present` };
@@ -164,8 +160,8 @@ async function checkGit(cwd: string): Promise<CheckResult> {
   };
 }
 
-function checkCaCertificates(): CheckResult {
-  const certs = hostCaCertificates();
+function checkCaCertificates(env: Env): CheckResult {
+  const certs = hostCaCertificates(env);
   return {
     id: 'ca-certificates',
     title: 'extra CA certificates for images',

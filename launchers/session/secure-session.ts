@@ -1,7 +1,6 @@
 // Launch steps 2 and 3: the session manifest (refusing a tampered install
 // before the broker is asked for anything) and, when the session is granted
 // secrets, the broker session with its sealed bundle.
-import { ContainaiError, quote } from '../../broker/errors.js';
 import type { ContainaiPaths } from '../../broker/paths.js';
 import { installRoot } from '../install-root.js';
 import {
@@ -11,6 +10,7 @@ import {
   type SessionManifest,
 } from '../manifest/session-manifest.js';
 import type { OpenedBrokerSession } from '../secrets/broker-session.js';
+import { requireStoredSecrets } from '../secrets/require-stored.js';
 import type { SecretGrant } from '../secrets/secret-grants.js';
 import type { SessionPlan } from './plan-session.js';
 
@@ -83,28 +83,11 @@ function brokerSessions(): Promise<typeof import('../secrets/broker-session.js')
   return import('../secrets/broker-session.js');
 }
 
-/**
- * Fails fast, before any image build or container, when a granted secret is
- * in no store this launcher can see (names only; values stay with the broker).
- */
-export async function precheckSecrets(grants: readonly SecretGrant[], paths: ContainaiPaths): Promise<void> {
-  if (grants.length === 0) return;
-  const { SecretStore } = await import('../../broker/secret-store.js');
-  const store = await SecretStore.create({
+/** A granted secret that no store holds stops the launch before anything is built or created. */
+export function precheckSecrets(grants: readonly SecretGrant[], paths: ContainaiPaths): Promise<void> {
+  return requireStoredSecrets(
+    grants.map((g) => g.secret),
     paths,
-    keyring: process.env.CONTAINAI_KEYRING === '0' ? false : 'auto',
-  });
-  const stored = new Set((await store.list()).map((s) => s.name));
-  const missing = grants.find((g) => !stored.has(g.secret));
-  if (!missing) return;
-  throw new ContainaiError('SECRET_NOT_FOUND', `no secret named ${quote(missing.secret)} is stored`, {
-    causes: [
-      `the session needs it as $${missing.env}`,
-      'it was never stored, or is stored under another name',
-    ],
-    actions: [
-      `store it: containai secrets set ${missing.secret}`,
-      'list what is stored: containai secrets list',
-    ],
-  });
+    (name) => `the session needs it as $${grants.find((g) => g.secret === name)?.env ?? name}`,
+  );
 }

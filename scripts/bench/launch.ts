@@ -1,6 +1,6 @@
 // `run-shell --prompt true` against a bare `docker run --rm <same image> true`,
 // alternating the two so that engine warm-up and noise hit both equally.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, ms, printLine, timeCommand } from './stats.js';
@@ -34,8 +34,23 @@ export async function benchLaunch(root: string, image: string, runs: number, pro
       ratio: median(ours) / median(base),
       target: profile === 'restricted' ? '≤ 1.5' : '≤ 2.5',
     });
+    // The squid sessions just run recorded their self-check's own duration.
+    if (profile === 'squid') {
+      const checks = selfCheckDurations(join(home, 'state', 'logs'));
+      printLine({ name: `egress self-check (squid), median of ${checks.length}`, value: ms(median(checks)) });
+    }
   } finally {
     rmSync(home, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });
   }
+}
+
+/** The 'egress-check' event each squid session writes to its log (launchers/network/egress-self-check.ts). */
+function selfCheckDurations(logs: string): number[] {
+  return readdirSync(logs).flatMap((file) =>
+    readFileSync(join(logs, file), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"egress-check"'))
+      .map((line) => (JSON.parse(line) as { ms: number }).ms),
+  );
 }

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { readPid } from '../../../broker/daemon.js';
 import { resolvePaths } from '../../../broker/paths.js';
 import { brokerLayout } from '../../../broker/socket-paths.js';
 import { DockerEngine } from '../../../launchers/docker/engine.js';
+import { containsSecret } from './leak-scan.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const TEST_RUN_LABEL = 'containai.test-run';
@@ -135,4 +136,12 @@ function stopBroker(home: string): void {
   } catch {
     // already gone
   }
+}
+
+/** Stores a secret through the real CLI (value on stdin) and checks it was never echoed. */
+export async function storeSecret(env: NodeJS.ProcessEnv, name: string, value: string): Promise<CliResult> {
+  const stored = await runCli('containai', ['secrets', 'set', name], { env, input: `${value}\n` });
+  expect(stored.status, stored.stderr).toBe(0);
+  expect(containsSecret(stored.stdout + stored.stderr, value)).toBe(false);
+  return stored;
 }

@@ -12,6 +12,7 @@ import {
   useTestEnv,
   waitForSessionContainer,
   type TestEnv,
+  storeSecret,
 } from '../helpers/cli.js';
 import { git, makeRepo } from '../helpers/git-repo.js';
 
@@ -34,17 +35,12 @@ async function openBrokerSessions(t: TestEnv): Promise<string[]> {
   }
 }
 
-async function storeSecret(t: TestEnv, name: string, value: string): Promise<void> {
-  const r = await runCli('containai', ['secrets', 'set', name], { env: t.env, input: value });
-  expect(r.status, r.stderr).toBe(0);
-}
-
 describe('launch-agent / list-agents / connect-agent / remove-agent', () => {
   it('a persistent shell survives its launcher, is listed, reachable through a pty, and removed with its work imported', async () => {
     const t = env();
     // A unique directory name: session names are global, and another "repo" would take session-1's name.
     const repo = makeRepo(`repo-${t.runId}`);
-    await storeSecret(t, 'CANARY_TOKEN', 'canary-value-1');
+    await storeSecret(t.env, 'CANARY_TOKEN', 'canary-value-1');
     const launched = await runCli('launch-agent', ['shell', repo, '--json', '--secret', 'CANARY_TOKEN'], {
       env: t.env,
     });
@@ -186,7 +182,7 @@ describe('launch-agent / list-agents / connect-agent / remove-agent', () => {
 describe('containai gc after kill -9', () => {
   it('removes what a killed run-* launcher left, including its broker session, and is idempotent', async () => {
     const t = env();
-    await storeSecret(t, 'CANARY_TOKEN', 'canary-value-2');
+    await storeSecret(t.env, 'CANARY_TOKEN', 'canary-value-2');
     const { child, done } = startCli('run-shell', ['--secret', 'CANARY_TOKEN', '--prompt', 'sleep 60'], {
       env: t.env,
     });

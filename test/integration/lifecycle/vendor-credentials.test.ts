@@ -28,6 +28,7 @@ import {
   useTestEnv,
   waitForSessionContainer,
   type TestEnv,
+  storeSecret,
 } from '../helpers/cli.js';
 import { containerProcesses, containsSecret, docker, filesContaining } from '../helpers/leak-scan.js';
 import { parseLogLines } from '../network/upstreams.js';
@@ -48,11 +49,6 @@ function testEnv(extra: NodeJS.ProcessEnv = {}): TestEnv {
   const t = useTestEnv();
   t.env = { ...scrubbedEnv(), CONTAINAI_HOME: t.home, CONTAINAI_LABELS: t.env.CONTAINAI_LABELS, ...extra };
   return t;
-}
-
-async function storeSecret(t: TestEnv, name: string, value: string): Promise<void> {
-  const r = await runCli('containai', ['secrets', 'set', name], { env: t.env, input: value });
-  expect(r.status, r.stderr).toBe(0);
 }
 
 // Records {method, url, keySha256} per request, then holds the answer until
@@ -169,9 +165,9 @@ describe('run-claude and its API key', () => {
     const t = testEnv();
     const api = await startFakeApi(t.engine, t.runId);
     const canary = `sk-ant-canary-${randomBytes(16).toString('hex')}`;
-    await storeSecret(t, 'ANTHROPIC_API_KEY', canary);
-    await storeSecret(t, 'CLAUDE_BASE', `http://${FAKE_API_HOST}`);
-    await storeSecret(t, 'CLAUDE_RETRIES', '0');
+    await storeSecret(t.env, 'ANTHROPIC_API_KEY', canary);
+    await storeSecret(t.env, 'CLAUDE_BASE', `http://${FAKE_API_HOST}`);
+    await storeSecret(t.env, 'CLAUDE_RETRIES', '0');
 
     const run = startCli(
       'run-claude',

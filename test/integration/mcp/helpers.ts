@@ -6,16 +6,9 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { DockerEngine } from '../../../launchers/docker/engine.js';
-import { runCli, type TestEnv } from '../helpers/cli.js';
-import { containsSecret } from '../helpers/leak-scan.js';
+import type { TestEnv } from '../helpers/cli.js';
 
 export const FIXTURE_DIR = '/tmp/containai-mcp-fixture';
-
-export async function storeSecret(env: NodeJS.ProcessEnv, name: string, value: string): Promise<void> {
-  const stored = await runCli('containai', ['secrets', 'set', name], { env, input: `${value}\n` });
-  expect(stored.status).toBe(0);
-  expect(containsSecret(stored.stdout + stored.stderr, value)).toBe(false);
-}
 
 /** The user's config.toml: servers `test` and `other`, both the SDK fixture. */
 export function writeUserConfig(t: TestEnv, extra = ''): void {

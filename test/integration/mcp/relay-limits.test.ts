@@ -4,13 +4,12 @@
 import { rmSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { leftovers, startCli, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
+import { leftovers, startCli, useTestEnv, waitForSessionContainer, storeSecret } from '../helpers/cli.js';
 import { bundleFixtures } from './fixtures/bundle.js';
 import {
   deliverFixtures,
   FIXTURE_DIR,
   sessionLogRecords,
-  storeSecret,
   WAIT_FOR_FIXTURES,
   writeUserConfig,
 } from './helpers.js';

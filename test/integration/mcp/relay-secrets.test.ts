@@ -7,14 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { leftovers, startCli, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
+import { leftovers, startCli, useTestEnv, waitForSessionContainer, storeSecret } from '../helpers/cli.js';
 import { containerProcesses, containsSecret, filesContaining } from '../helpers/leak-scan.js';
 import { bundleFixtures } from './fixtures/bundle.js';
 import {
   deliverFixtures,
   FIXTURE_DIR,
   sessionLogRecords,
-  storeSecret,
   WAIT_FOR_FIXTURES,
   waitForOutput,
   writeUserConfig,

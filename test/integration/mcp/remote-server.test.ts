@@ -12,16 +12,17 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerEngine } from '../../../launchers/docker/engine.js';
 import { ensureImage } from '../../../launchers/images/ensure-images.js';
-import { leftovers, startCli, TEST_RUN_LABEL, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
+import {
+  leftovers,
+  startCli,
+  TEST_RUN_LABEL,
+  useTestEnv,
+  waitForSessionContainer,
+  storeSecret,
+} from '../helpers/cli.js';
 import { containsSecret } from '../helpers/leak-scan.js';
 import { bundleFixtures } from './fixtures/bundle.js';
-import {
-  deliverFixtures,
-  FIXTURE_DIR,
-  sessionLogRecords,
-  storeSecret,
-  WAIT_FOR_FIXTURES,
-} from './helpers.js';
+import { deliverFixtures, FIXTURE_DIR, sessionLogRecords, WAIT_FOR_FIXTURES } from './helpers.js';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 const runId = randomBytes(4).toString('hex');

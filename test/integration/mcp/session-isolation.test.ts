@@ -10,13 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBundle } from '../../../broker/capability.js';
 import { fromBase64, sha256Hex } from '../../../broker/crypto.js';
 import { signRedeem } from '../../../broker/protocol.js';
-import { startCli, TEST_RUN_LABEL, useTestEnv, type TestEnv } from '../helpers/cli.js';
+import { startCli, TEST_RUN_LABEL, useTestEnv, type TestEnv, storeSecret } from '../helpers/cli.js';
 import { containsSecret } from '../helpers/leak-scan.js';
 import { bundleFixtures } from './fixtures/bundle.js';
 import {
   deliverFixtures,
   FIXTURE_DIR,
-  storeSecret,
   WAIT_FOR_FIXTURES,
   waitForOutput,
   writeUserConfig,

@@ -5,7 +5,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { leftovers, runCli, startCli, useTestEnv, waitForSessionContainer } from '../helpers/cli.js';
+import {
+  leftovers,
+  runCli,
+  startCli,
+  useTestEnv,
+  waitForSessionContainer,
+  storeSecret,
+} from '../helpers/cli.js';
 import { containerProcesses, containsSecret, docker, filesContaining } from '../helpers/leak-scan.js';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -14,18 +21,12 @@ function canary(): string {
   return `canary-${randomBytes(12).toString('hex')}`;
 }
 
-async function storeSecret(env: NodeJS.ProcessEnv, name: string, value: string): Promise<void> {
-  const stored = await runCli('containai', ['secrets', 'set', name], { env, input: `${value}\n` });
-  expect(stored.status).toBe(0);
-  expect(stored.stdout).toBe(`stored ${name} in file\n`);
-  expect(containsSecret(stored.stdout + stored.stderr, value)).toBe(false);
-}
-
 describe('a granted secret reaches the agent process and nothing else', () => {
   it('is delivered through the broker and absent from inspect, exec inspect, disk, logs, state and other processes', async () => {
     const t = useTestEnv({ CONTAINAI_KEYRING: '0' });
     const secret = canary();
-    await storeSecret(t.env, 'CANARY', secret);
+    const stored = await storeSecret(t.env, 'CANARY', secret);
+    expect(stored.stdout).toBe('stored CANARY in file\n');
 
     const run = startCli(
       'run-shell',
